@@ -1,6 +1,19 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.fields import RichTextField
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import LessonStreamBlock
 
 
 class HomePage(Page):
@@ -13,7 +26,499 @@ class HomePage(Page):
     )
 
     content_panels = Page.content_panels + ["intro"]
+    subpage_types = ["courses.CourseIndexPage"]
     max_count = 1
 
     class Meta:
         verbose_name = _("home page")
+
+
+class CourseIndexPage(Page):
+    """The course catalogue."""
+
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=["bold", "italic", "link", "ol", "ul"],
+    )
+
+    content_panels = Page.content_panels + ["intro"]
+    parent_page_types = ["courses.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+
+    class Meta:
+        verbose_name = _("course catalogue")
+
+    def route(self, request, path_components):
+        # Wagtail walks the tree one level at a time (two queries a level). Course
+        # pages are not routable, so a lesson's URL names exactly one page:
+        # find it by url_path in one go, and fall back to the walk otherwise.
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = (
+                Page.objects.descendant_of(self)
+                .filter(url_path=url_path)
+                .specific()
+                .first()
+            )
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import catalogue
+
+        context = super().get_context(request, *args, **kwargs)
+        context["catalogue"] = catalogue(index=self, user=request.user, params=request.GET)
+        return context
+
+
+class CourseTopic(TaggedItemBase):
+    content_object = ParentalKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("course topic")
+        verbose_name_plural = _("course topics")
+
+
+class CoursePage(Page):
+    class EnrolmentMode(models.TextChoices):
+        OPEN = "open", _("Open: learners enrol themselves")
+        ASSIGNED = "assigned", _("Assigned only: administrators enrol learners")
+
+    class CompletionRule(models.TextChoices):
+        LESSONS = "lessons", _("All required lessons")
+        LESSONS_AND_FINAL_QUIZ = (
+            "lessons_and_final_quiz",
+            _("All required lessons and passing the final quiz"),
+        )
+
+    summary = models.TextField(
+        _("summary"),
+        max_length=600,
+        help_text=_("Two or three sentences shown in the catalogue and at the top."),
+    )
+    learning_objectives = StreamField(
+        [("objective", blocks.CharBlock(label=_("Objective"), max_length=300))],
+        verbose_name=_("learning objectives"),
+        blank=True,
+        help_text=_("What a learner can do after the course, one per line."),
+    )
+    audience = models.CharField(
+        _("audience"),
+        max_length=255,
+        blank=True,
+        help_text=_("Who the course is for, e.g. appointed spokespersons."),
+    )
+    estimated_minutes = models.PositiveIntegerField(
+        _("estimated duration (minutes)"), default=60
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    topics = ClusterTaggableManager(
+        through=CourseTopic, blank=True, verbose_name=_("topics")
+    )
+    enrolment_mode = models.CharField(
+        _("enrolment"),
+        max_length=20,
+        choices=EnrolmentMode,
+        default=EnrolmentMode.OPEN,
+    )
+    default_due_days = models.PositiveIntegerField(
+        _("default due period (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days a learner has to finish after enrolling; blank for no deadline. "
+            "An assignment's own due date takes precedence."
+        ),
+    )
+    prerequisite = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("prerequisite course"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A course learners must complete before this one opens."),
+    )
+    is_sequential = models.BooleanField(
+        _("sequential"),
+        default=False,
+        help_text=_("Each required lesson opens once the previous one is done."),
+    )
+    completion_rule = models.CharField(
+        _("completion rule"),
+        max_length=30,
+        choices=CompletionRule,
+        default=CompletionRule.LESSONS,
+    )
+    certificate_enabled = models.BooleanField(
+        _("certificate"),
+        default=False,
+        help_text=_("Learners who complete the course receive a certificate."),
+    )
+    final_quiz = models.ForeignKey(
+        "quizzes.Quiz",
+        verbose_name=_("final quiz"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = Page.content_panels + [
+        "summary",
+        "learning_objectives",
+        FieldRowPanel(["audience", "estimated_minutes"]),
+        "cover_image",
+        "topics",
+    ]
+    settings_panels = Page.settings_panels + [
+        MultiFieldPanel(
+            [
+                "enrolment_mode",
+                "default_due_days",
+                "prerequisite",
+                "is_sequential",
+                "completion_rule",
+                FieldPanel("final_quiz"),
+                "certificate_enabled",
+            ],
+            heading=_("Enrolment and completion"),
+        ),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("audience"),
+    ]
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage", "courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def clean(self):
+        super().clean()
+        if (
+            self.completion_rule == self.CompletionRule.LESSONS_AND_FINAL_QUIZ
+            and not self.final_quiz_id
+        ):
+            raise ValidationError(
+                {"final_quiz": _("Choose the final quiz this completion rule needs.")}
+            )
+        if self.prerequisite_id and self.prerequisite_id == self.pk:
+            raise ValidationError(
+                {"prerequisite": _("A course cannot be its own prerequisite.")}
+            )
+
+    @property
+    def requires_final_quiz(self) -> bool:
+        """A rule naming a quiz that was since deleted falls back to the lessons."""
+        return (
+            self.completion_rule == self.CompletionRule.LESSONS_AND_FINAL_QUIZ
+            and self.final_quiz_id is not None
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.enrolment_mode == self.EnrolmentMode.OPEN
+
+    def lessons(self):
+        """The course's published lessons in reading order (modules flattened)."""
+        return LessonPage.objects.live().descendant_of(self).order_by("path")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_state
+
+        context = super().get_context(request, *args, **kwargs)
+        context["state"] = course_state(
+            user=request.user, course=self, preview=getattr(request, "is_preview", False)
+        )
+        return context
+
+
+class ModulePage(Page):
+    """A section of a course grouping lessons; it has no content of its own."""
+
+    summary = models.TextField(_("summary"), blank=True, max_length=600)
+
+    content_panels = Page.content_panels + ["summary"]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = CoursePage.objects.ancestor_of(self).first()
+        context["lessons"] = (
+            LessonPage.objects.live().child_of(self).defer_streamfields()
+        )
+        return context
+
+
+class LessonPage(Page):
+    body = StreamField(LessonStreamBlock(), verbose_name=_("content"), blank=True)
+    is_required = models.BooleanField(
+        _("required"),
+        default=True,
+        help_text=_("Required lessons count towards completing the course."),
+    )
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated time (minutes)"), default=10
+    )
+
+    content_panels = Page.content_panels + [
+        "body",
+        FieldRowPanel(["is_required", "estimated_minutes"]),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["courses.CoursePage", "courses.ModulePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    @cached_property
+    def has_quiz(self) -> bool:
+        """Read from the raw JSON, so it costs no query."""
+        return any(block["type"] == "quiz" for block in self.body.raw_data)
+
+    def get_course(self):
+        return CoursePage.objects.ancestor_of(self).first()
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import lesson_state
+
+        context = super().get_context(request, *args, **kwargs)
+        context["state"] = lesson_state(
+            user=request.user, lesson=self, preview=getattr(request, "is_preview", False)
+        )
+        return context
+
+
+class CourseAssignment(models.Model):
+    """An administrator's decision that an agency (with its subtree) or a person takes a course."""
+
+    course = models.ForeignKey(
+        CoursePage,
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="course_assignments",
+        help_text=_("Everyone in this agency and the units below it."),
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="course_assignments",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("course assignment")
+        verbose_name_plural = _("course assignments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(agency__isnull=False, learner__isnull=True)
+                    | models.Q(agency__isnull=True, learner__isnull=False)
+                ),
+                name="course_assignment_agency_xor_learner",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.course} → {self.agency or self.learner}"
+
+
+class Enrolment(models.Model):
+    """A learner taking a course. Writes go through courses.services only."""
+
+    class Source(models.TextChoices):
+        SELF = "self", _("Self-enrolled")
+        AGENCY = "agency", _("Assigned to the agency")
+        PERSONAL = "personal", _("Assigned personally")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+    )
+    course = models.ForeignKey(
+        CoursePage,
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        help_text=_("The learner's agency when they enrolled."),
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source, default=Source.SELF
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assignment = models.ForeignKey(
+        CourseAssignment,
+        verbose_name=_("assignment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrolments",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    enrolled_at = models.DateTimeField(_("enrolled"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.NOT_STARTED
+    )
+    score = models.DecimalField(
+        _("final quiz score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    final_quiz_passed_at = models.DateTimeField(
+        _("final quiz passed"), null=True, blank=True
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-enrolled_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "course"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_enrolment_per_learner_and_course",
+                violation_error_message=_("This learner is already enrolled."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="withdrawn", withdrawn_at__isnull=False)
+                    | (~models.Q(status="withdrawn") & models.Q(withdrawn_at__isnull=True))
+                ),
+                name="enrolment_withdrawn_status_matches_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["course", "status"], name="enrolment_course_status"),
+            models.Index(fields=["agency", "status"], name="enrolment_agency_status"),
+            models.Index(fields=["learner", "status"], name="enrolment_learner_status"),
+            models.Index(fields=["due_at"], name="enrolment_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} · {self.course}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Overdue is computed: not completed, not withdrawn and past the due date."""
+        return (
+            self.due_at is not None
+            and self.completed_at is None
+            and self.withdrawn_at is None
+            and self.due_at < timezone.now()
+        )
+
+
+class LessonProgress(models.Model):
+    """One learner's record of one lesson within an enrolment.
+
+    Deleting a lesson keeps the row (lesson becomes null) so the history of
+    what was done survives; progress only counts published lessons anyway.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        on_delete=models.CASCADE,
+        related_name="lesson_progress",
+    )
+    lesson = models.ForeignKey(
+        LessonPage,
+        verbose_name=_("lesson"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    first_opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    last_opened_at = models.DateTimeField(_("last opened"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    quiz_passed_at = models.DateTimeField(_("quiz passed"), null=True, blank=True)
+    quiz_score = models.DecimalField(
+        _("quiz score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "lesson"], name="one_progress_row_per_lesson"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment} · {self.lesson_id}"
