@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -308,6 +311,25 @@ class LessonPage(Page):
             user=request.user, lesson=self, preview=getattr(request, "is_preview", False)
         )
         return context
+
+    def serve(self, request, *args, **kwargs):
+        """Opening the lesson records progress; a locked lesson explains why (403)."""
+        from .services import open_lesson
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        context = self.get_context(request, *args, **kwargs)
+        state = context["state"]
+        if state.access.not_found:
+            raise Http404(state.access.reason)
+        if state.access.allowed and state.enrolment and not state.preview:
+            open_lesson(enrolment=state.enrolment, lesson=self)
+        return TemplateResponse(
+            request,
+            self.get_template(request, *args, **kwargs),
+            context,
+            status=200 if state.access.allowed else 403,
+        )
 
 
 class CourseAssignment(models.Model):

@@ -1,0 +1,556 @@
+"""Learner state read from the database in a fixed number of queries.
+
+Pages call these in get_context; templates only read the dataclasses returned.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from taggit.models import Tag
+from wagtail.models import Page, PageViewRestriction
+
+from .models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
+
+DONE = "done"
+IN_PROGRESS = "in_progress"
+NOT_STARTED = "not_started"
+LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LessonAccess:
+    """Whether a learner may open a lesson now; when not, why and what unlocks it."""
+
+    allowed: bool
+    reason: str = ""
+    enrolment: Enrolment | None = None
+    unlock_page: Page | None = None
+    not_found: bool = False  # the course or lesson is unpublished: answer 404
+
+
+@dataclass
+class OutlineItem:
+    """A module heading or a lesson in a course outline, with the learner's state."""
+
+    page: Page
+    is_module: bool
+    is_required: bool = True
+    estimated_minutes: int | None = None
+    opened: bool = False
+    done: bool = False
+    quiz_passed: bool = False
+    locked_reason: str = ""
+    unlock_page: Page | None = None
+
+    @property
+    def status(self) -> str:
+        if self.done:
+            return DONE
+        if self.locked_reason:
+            return LOCKED
+        return IN_PROGRESS if self.opened else NOT_STARTED
+
+
+@dataclass
+class CourseState:
+    course: CoursePage
+    enrolment: Enrolment | None
+    items: list[OutlineItem]
+    preview: bool = False
+    can_enrol: bool = False
+    lock_reason: str = ""
+    unlock_page: Page | None = None
+    final_quiz: object = None  # quizzes.Quiz, loaded only while it is still to pass
+
+    @property
+    def lessons(self) -> list[OutlineItem]:
+        return [item for item in self.items if not item.is_module]
+
+    @property
+    def required_total(self) -> int:
+        return sum(1 for item in self.lessons if item.is_required)
+
+    @property
+    def required_done(self) -> int:
+        return sum(1 for item in self.lessons if item.is_required and item.done)
+
+    @property
+    def percent(self) -> int:
+        return progress_percent(
+            done=self.required_done,
+            total=self.required_total,
+            completed=bool(self.enrolment and self.enrolment.completed_at),
+        )
+
+    @property
+    def continue_item(self) -> OutlineItem | None:
+        """Resume at the first unfinished lesson that is open to the learner."""
+        for item in self.lessons:
+            if not item.done and not item.locked_reason:
+                return item
+        return None
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.enrolment and self.enrolment.is_overdue)
+
+    @property
+    def final_quiz_pending(self) -> bool:
+        return bool(
+            self.enrolment
+            and self.course.requires_final_quiz
+            and self.enrolment.final_quiz_passed_at is None
+        )
+
+
+@dataclass
+class LessonState:
+    lesson: LessonPage
+    course: CoursePage | None
+    access: LessonAccess
+    course_state: CourseState | None = None
+    item: OutlineItem | None = None
+    position: int | None = None
+    previous: OutlineItem | None = None
+    next: OutlineItem | None = None
+    preview: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.course_state.lessons) if self.course_state else 0
+
+    @property
+    def enrolment(self) -> Enrolment | None:
+        return self.access.enrolment
+
+    @property
+    def is_done(self) -> bool:
+        return bool(self.item and self.item.done)
+
+    @property
+    def needs_quiz(self) -> bool:
+        return self.lesson.has_quiz and not (self.item and self.item.quiz_passed)
+
+    @property
+    def can_complete(self) -> bool:
+        return bool(
+            self.access.allowed
+            and self.enrolment is not None
+            and not self.is_done
+            and not self.preview
+        )
+
+
+def progress_percent(*, done: int, total: int, completed: bool) -> int:
+    """Required, published lessons only; a completed course stays at 100 %."""
+    if completed:
+        return 100
+    if not total:
+        return 0
+    return min(100, done * 100 // total)
+
+
+def _ancestor_paths(page: Page) -> list[str]:
+    return [page.path[:i] for i in range(page.steplen, len(page.path), page.steplen)]
+
+
+def _with_prerequisite_done(enrolments):
+    return enrolments.annotate(
+        prerequisite_done=Exists(
+            Enrolment.objects.filter(
+                learner_id=OuterRef("learner_id"),
+                course_id=OuterRef("course__prerequisite_id"),
+                completed_at__isnull=False,
+            )
+        )
+    )
+
+
+def _active_enrolments(user):
+    return Enrolment.objects.filter(learner=user, withdrawn_at__isnull=True)
+
+
+def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineItem]:
+    """Modules and published lessons in reading order with this enrolment's progress: one query."""
+    pages = (
+        Page.objects.live()
+        .descendant_of(course)
+        .order_by("path")
+        .annotate(
+            lesson_required=F("lessonpage__is_required"),
+            lesson_minutes=F("lessonpage__estimated_minutes"),
+        )
+    )
+    if enrolment is not None:
+        progress = LessonProgress.objects.filter(
+            enrolment=enrolment, lesson_id=OuterRef("pk")
+        )
+        pages = pages.annotate(
+            opened_at=Subquery(progress.values("first_opened_at")[:1]),
+            completed_at=Subquery(progress.values("completed_at")[:1]),
+            quiz_passed_at=Subquery(progress.values("quiz_passed_at")[:1]),
+        )
+    lesson_type = ContentType.objects.get_for_model(LessonPage).pk
+    items = []
+    for page in pages:
+        is_lesson = page.content_type_id == lesson_type
+        items.append(
+            OutlineItem(
+                page=page,
+                is_module=not is_lesson,
+                is_required=bool(page.lesson_required),
+                estimated_minutes=page.lesson_minutes,
+                opened=bool(getattr(page, "opened_at", None)),
+                done=bool(getattr(page, "completed_at", None)),
+                quiz_passed=bool(getattr(page, "quiz_passed_at", None)),
+            )
+        )
+    return items
+
+
+def _not_enrolled_reason(user, course: CoursePage) -> str:
+    if not user.is_authenticated:
+        return _("Sign in and enrol in this course to open its lessons.")
+    if course.is_open:
+        return _("Enrol in this course to open its lessons.")
+    return _(
+        "This course is assigned by administrators. Ask your agency's focal "
+        "person if you should take it."
+    )
+
+
+def _course_lock(
+    user, course: CoursePage, enrolment: Enrolment | None
+) -> tuple[str, Page | None]:
+    """What keeps every lesson of the course shut, if anything: enrolment, then the prerequisite."""
+    if enrolment is None:
+        return _not_enrolled_reason(user, course), course
+    if course.prerequisite_id and not enrolment.prerequisite_done:
+        prerequisite = Page.objects.filter(pk=course.prerequisite_id, live=True).first()
+        if prerequisite is not None:
+            reason = _("Complete the course “%(title)s” first.") % {
+                "title": prerequisite.title
+            }
+            return reason, prerequisite
+    return "", None
+
+
+def _apply_locks(
+    items: list[OutlineItem], *, course: CoursePage, reason: str, unlock_page
+) -> None:
+    blocker = None
+    for item in items:
+        if item.is_module:
+            continue
+        if reason:
+            item.locked_reason, item.unlock_page = reason, unlock_page
+        elif blocker is not None:
+            item.locked_reason = _("Finish “%(title)s” first.") % {
+                "title": blocker.page.title
+            }
+            item.unlock_page = blocker.page
+        if course.is_sequential and blocker is None and item.is_required:
+            if not item.done:
+                blocker = item
+
+
+def _course_state(
+    *, user, course: CoursePage, enrolment: Enrolment | None, preview: bool
+) -> CourseState:
+    items = _outline(course, enrolment)
+    state = CourseState(course=course, enrolment=enrolment, items=items, preview=preview)
+    if preview:
+        return state
+    state.lock_reason, state.unlock_page = _course_lock(user, course, enrolment)
+    _apply_locks(
+        items, course=course, reason=state.lock_reason, unlock_page=state.unlock_page
+    )
+    state.can_enrol = enrolment is None and user.is_authenticated and course.is_open
+    if state.final_quiz_pending:
+        state.final_quiz = course.final_quiz
+    return state
+
+
+def course_state(*, user, course: CoursePage, preview: bool = False) -> CourseState:
+    """The course outline as this user sees it: statuses, locks, progress and where to continue."""
+    enrolment = None
+    if user.is_authenticated and not preview:
+        enrolment = (
+            _with_prerequisite_done(_active_enrolments(user).filter(course=course))
+            .first()
+        )
+        if enrolment is not None:
+            enrolment.course = course
+    return _course_state(user=user, course=course, enrolment=enrolment, preview=preview)
+
+
+def lesson_state(*, user, lesson: LessonPage, preview: bool = False) -> LessonState:
+    """A lesson page's learner state. View restrictions are left to Wagtail's serve hook."""
+    enrolment = None
+    if user.is_authenticated and not preview:
+        enrolment = (
+            _with_prerequisite_done(
+                _active_enrolments(user).filter(course__path__in=_ancestor_paths(lesson))
+            )
+            .select_related("course")
+            .first()
+        )
+    course = enrolment.course if enrolment else lesson.get_course()
+    if course is None:
+        access = LessonAccess(False, _("This lesson is not part of a course."), None)
+        return LessonState(lesson=lesson, course=None, access=access, preview=preview)
+    if not course.live and not preview:
+        access = LessonAccess(
+            False, _("This course is not published."), enrolment, not_found=True
+        )
+        return LessonState(lesson=lesson, course=course, access=access)
+    course_st = _course_state(
+        user=user, course=course, enrolment=enrolment, preview=preview
+    )
+    state = LessonState(
+        lesson=lesson,
+        course=course,
+        access=LessonAccess(True, "", enrolment),
+        course_state=course_st,
+        preview=preview,
+    )
+    lessons = course_st.lessons
+    for index, item in enumerate(lessons):
+        if item.page.pk == lesson.pk:
+            state.item, state.position = item, index + 1
+            state.previous = lessons[index - 1] if index else None
+            state.next = lessons[index + 1] if index + 1 < len(lessons) else None
+    if not preview:
+        if state.item is None:
+            reason = _not_enrolled_reason(user, course) if enrolment is None else ""
+            state.access = LessonAccess(
+                False,
+                reason or _("This lesson is not published."),
+                enrolment,
+                unlock_page=course,
+                not_found=not reason,
+            )
+        elif state.item.locked_reason:
+            state.access = LessonAccess(
+                False, state.item.locked_reason, enrolment, state.item.unlock_page
+            )
+    return state
+
+
+def _restrictions_allow(learner, lesson: LessonPage) -> bool:
+    """Login and group restrictions on the lesson or above it; a password needs a session, so no."""
+    for restriction in lesson.get_view_restrictions():
+        if restriction.restriction_type == PageViewRestriction.LOGIN:
+            if not learner.is_authenticated:
+                return False
+        elif restriction.restriction_type == PageViewRestriction.GROUPS:
+            group_ids = {g.pk for g in restriction.groups.all()}
+            if not learner.groups.filter(pk__in=group_ids).exists():
+                return False
+        elif restriction.restriction_type != PageViewRestriction.NONE:
+            return False
+    return True
+
+
+def lesson_access(*, learner, lesson: LessonPage) -> LessonAccess:
+    """A lesson opens when it and its course are published and visible, the learner is enrolled, the prerequisite course is completed and, in a sequential course, the previous required lessons are done."""
+    if not lesson.live:
+        return LessonAccess(False, _("This lesson is not published."), not_found=True)
+    if not _restrictions_allow(learner, lesson):
+        return LessonAccess(False, _("This lesson is not open to you."), not_found=True)
+    return lesson_state(user=learner, lesson=lesson).access
+
+
+def lesson_quiz(lesson: LessonPage):
+    """The quiz in the lesson's first quiz block, or None."""
+    for block in lesson.body:
+        if block.block_type == "quiz":
+            return block.value["quiz"]
+    return None
+
+
+def active_enrolment(*, learner, course: CoursePage) -> Enrolment | None:
+    if not learner.is_authenticated:
+        return None
+    return _active_enrolments(learner).filter(course=course).first()
+
+
+# My learning -----------------------------------------------------------------
+
+
+@dataclass
+class LearningEntry:
+    enrolment: Enrolment
+    percent: int
+    next_lesson: Page | None = None
+
+    @property
+    def course(self) -> CoursePage:
+        return self.enrolment.course
+
+
+@dataclass
+class MyLearning:
+    in_progress: list[LearningEntry] = field(default_factory=list)
+    not_started: list[LearningEntry] = field(default_factory=list)
+    completed: list[LearningEntry] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.in_progress or self.not_started or self.completed)
+
+
+def _count(queryset):
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT"))
+    return Coalesce(Subquery(counted.values("n")[:1]), Value(0), output_field=IntegerField())
+
+
+def _urgency(entry: LearningEntry):
+    """Overdue first, then the nearest due date, then the most recent activity."""
+    enrolment = entry.enrolment
+    due = enrolment.due_at.timestamp() if enrolment.due_at else float("inf")
+    activity = enrolment.last_activity_at or enrolment.enrolled_at
+    return (not enrolment.is_overdue, due, -activity.timestamp())
+
+
+def my_learning(*, learner) -> MyLearning:
+    """The learner's active enrolments in published courses, grouped by status: two queries."""
+    completed_progress = LessonProgress.objects.filter(
+        enrolment_id=OuterRef("pk"), completed_at__isnull=False
+    )
+    course_lessons = LessonPage.objects.live().filter(
+        path__startswith=OuterRef("course__path")
+    )
+    next_lesson = course_lessons.exclude(
+        pk__in=LessonProgress.objects.filter(
+            enrolment_id=OuterRef(OuterRef("pk")), completed_at__isnull=False
+        ).values("lesson_id")
+    ).order_by("path")
+    enrolments = (
+        _active_enrolments(learner)
+        .filter(course__live=True)
+        .select_related("course")
+        .annotate(
+            required_total=_count(course_lessons.filter(is_required=True)),
+            required_done=_count(
+                completed_progress.filter(lesson__live=True, lesson__is_required=True)
+            ),
+            next_lesson_id=Subquery(next_lesson.values("pk")[:1]),
+        )
+    )
+    entries = [
+        LearningEntry(
+            enrolment=enrolment,
+            percent=progress_percent(
+                done=enrolment.required_done,
+                total=enrolment.required_total,
+                completed=enrolment.completed_at is not None,
+            ),
+        )
+        for enrolment in enrolments
+    ]
+    next_ids = {
+        e.enrolment.next_lesson_id
+        for e in entries
+        if e.enrolment.next_lesson_id and not e.enrolment.completed_at
+    }
+    next_pages = Page.objects.in_bulk(next_ids) if next_ids else {}
+    result = MyLearning()
+    for entry in entries:
+        enrolment = entry.enrolment
+        entry.next_lesson = next_pages.get(enrolment.next_lesson_id)
+        if enrolment.completed_at:
+            result.completed.append(entry)
+        elif enrolment.started_at:
+            result.in_progress.append(entry)
+        else:
+            result.not_started.append(entry)
+    result.in_progress.sort(key=_urgency)
+    result.not_started.sort(key=_urgency)
+    result.completed.sort(key=lambda e: e.enrolment.completed_at, reverse=True)
+    return result
+
+
+# Catalogue -------------------------------------------------------------------
+
+STATUS_FILTERS = [
+    ("not_enrolled", gettext_lazy("Not enrolled")),
+    ("not_started", gettext_lazy("Not started")),
+    ("in_progress", gettext_lazy("In progress")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("completed", gettext_lazy("Completed")),
+]
+
+
+@dataclass
+class CatalogueEntry:
+    course: CoursePage
+    enrolment: Enrolment | None
+
+    @property
+    def status(self) -> str:
+        enrolment = self.enrolment
+        if enrolment is None:
+            return "not_enrolled"
+        if enrolment.completed_at:
+            return "completed"
+        if enrolment.is_overdue:
+            return "overdue"
+        return "in_progress" if enrolment.started_at else "not_started"
+
+    @property
+    def status_label(self) -> str:
+        return dict(STATUS_FILTERS)[self.status]
+
+
+@dataclass
+class Catalogue:
+    entries: list[CatalogueEntry]
+    topics: list[Tag]
+    topic: str = ""
+    status: str = ""
+    status_choices: list = field(default_factory=lambda: STATUS_FILTERS)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.topic or self.status)
+
+
+def catalogue(*, index: CourseIndexPage, user, params) -> Catalogue:
+    """Published, public courses of this catalogue, filtered by topic and the user's status."""
+    courses = (
+        CoursePage.objects.live()
+        .public()
+        .child_of(index)
+        .order_by("path")
+        .select_related("cover_image")
+        .prefetch_related("tagged_items__tag", "cover_image__renditions")
+    )
+    topics = list(
+        Tag.objects.filter(
+            courses_coursetopic_items__content_object__in=courses.values("pk")
+        )
+        .distinct()
+        .order_by("name")
+    )
+    topic = params.get("topic", "")
+    if topic:
+        courses = courses.filter(tagged_items__tag__slug=topic)
+    enrolments = {}
+    if user.is_authenticated:
+        enrolments = {
+            e.course_id: e
+            for e in _active_enrolments(user).filter(course__in=courses.values("pk"))
+        }
+    entries = [CatalogueEntry(course, enrolments.get(course.pk)) for course in courses]
+    status = params.get("status", "")
+    if status in dict(STATUS_FILTERS) and user.is_authenticated:
+        entries = [entry for entry in entries if entry.status == status]
+    else:
+        status = ""
+    return Catalogue(entries=entries, topics=topics, topic=topic, status=status)
+
