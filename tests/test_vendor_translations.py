@@ -16,6 +16,7 @@ How a text counts as untranslated (deterministic, no guessing):
 """
 
 import gettext as gettext_module
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -389,3 +390,51 @@ def test_signed_in_page_is_vietnamese(vi_client, superuser, admin_objects, templ
     path = template.format(**admin_objects)
     final, problems = check_page(vi_client, path, skip)
     assert not problems, f"{path} (shown as {final}): {problems}"
+
+
+@pytest.mark.django_db
+def test_snippet_and_page_type_screens_are_vietnamese(vi_client, superuser, site_root):
+    """Every registered snippet's listing and create form, and the create form of
+    every page type allowed under the home page (the page editor)."""
+    from django.urls import reverse
+    from wagtail.snippets.models import get_snippet_models
+
+    vi_client.force_login(superuser)
+    skip = content_to_skip(superuser)
+    paths = []
+    for model in get_snippet_models():
+        viewset = model.snippet_viewset
+        paths.append(reverse(viewset.get_url_name("list")))
+        paths.append(reverse(viewset.get_url_name("add")))
+    for page_type in site_root.specific_class.allowed_subpage_models():
+        meta = page_type._meta
+        paths.append(
+            f"/admin/pages/add/{meta.app_label}/{meta.model_name}/{site_root.pk}/"
+        )
+    failures = {}
+    for path in paths:
+        final, problems = check_page(vi_client, path, skip)
+        if problems:
+            failures[path if final == path else f"{path} -> {final}"] = problems
+    assert not failures, "\n".join(
+        f"{path}: {found}" for path, found in failures.items()
+    )
+
+
+@pytest.mark.django_db
+def test_admin_javascript_catalogue_is_vietnamese(vi_client, superuser):
+    """The strings Wagtail's admin scripts show (sidebar, editor, comments)."""
+    vi_client.force_login(superuser)
+    response = vi_client.get("/admin/jsi18n/")
+    assert response.status_code == 200
+    match = re.search(r"const newcatalog = (\{.*?\});", response.content.decode(), re.S)
+    catalogue = json.loads(match.group(1))
+    source = Path(wagtail.__file__).parent / "admin/locale/en/LC_MESSAGES/djangojs.po"
+    missing = sorted(
+        msgid
+        for _context, msgid, _plural in _po_messages(source)
+        if msgid not in catalogue
+    )
+    assert not missing, (
+        f"Wagtail admin JavaScript strings without Vietnamese: {missing}"
+    )
