@@ -1,5 +1,17 @@
 import pytest
+from django.core.cache import cache
 from wagtail.models import Page, Site
+
+from accounts.roles import ADMINISTRATOR, AGENCY_MANAGER, TRAINER
+from tests.factories import AgencyFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """allauth's rate limits count in the cache; each test starts afresh."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -11,3 +23,70 @@ def site_root(db):
 @pytest.fixture
 def root_page(db):
     return Page.get_first_root_node()
+
+
+@pytest.fixture
+def district(db):
+    """A district with two units under it (an office and a radio station)."""
+    district = AgencyFactory(code="D-BSO", name="Huyện Bình Sơn", kind="district")
+    AgencyFactory(
+        code="D-BSO-VHTT", name="Phòng Văn hóa", kind="office", parent=district
+    )
+    AgencyFactory(
+        code="D-BSO-TT", name="Đài Truyền thanh", kind="broadcast", parent=district
+    )
+    return district
+
+
+@pytest.fixture
+def other_agency(db):
+    return AgencyFactory(code="D-LSO", name="Huyện Lý Sơn", kind="district")
+
+
+@pytest.fixture
+def learner(district):
+    """A trainee in a unit below the district."""
+    return UserFactory(
+        email="learner@example.org",
+        full_name="Trần Thị Học",
+        agency=district.children.get(code="D-BSO-VHTT"),
+    )
+
+
+@pytest.fixture
+def agency_manager(district):
+    """The focal person of the district, who sees the district and its units."""
+    return UserFactory(
+        email="manager@example.org",
+        full_name="Võ Đức Quản",
+        agency=district,
+        role=AGENCY_MANAGER,
+    )
+
+
+@pytest.fixture
+def other_agency_learner(other_agency):
+    return UserFactory(
+        email="other@example.org", full_name="Lê Văn Khác", agency=other_agency
+    )
+
+
+@pytest.fixture
+def trainer(db):
+    return UserFactory(
+        email="trainer@example.org",
+        full_name="Phan Minh Giảng",
+        agency=AgencyFactory(code="D-STTTT", name="Sở Thông tin và Truyền thông"),
+        role=TRAINER,
+    )
+
+
+@pytest.fixture
+def administrator(db):
+    """A member of the Administrator group (not a superuser)."""
+    return UserFactory(
+        email="admin@example.org",
+        full_name="Nguyễn Quản Trị",
+        agency=AgencyFactory(code="D-STTTT", name="Sở Thông tin và Truyền thông"),
+        role=ADMINISTRATOR,
+    )

@@ -38,7 +38,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # wagtail.users with our user forms (accounts.viewsets.UserViewSet).
+    "accounts.apps.UsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -186,6 +188,14 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# Invitation links for imported people use the password-reset key machinery;
+# this generator keeps them valid for INVITATION_MAX_AGE_DAYS.
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.InvitationAwareTokenGenerator"
+# Wagtail's admin signs in, resets passwords and changes addresses through
+# allauth (rate limits, two-factor, verified addresses): see config/urls.py.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 # Self-registration: off by default for a government site; when on, it may be
 # limited to listed email domains.
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", False)

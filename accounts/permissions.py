@@ -1,0 +1,74 @@
+"""Who sees which rows. Every view, report, export and chooser goes through here.
+
+Wagtail model permissions decide whether someone may open a screen; these
+functions decide which rows they get there.
+"""
+
+from collections import defaultdict
+
+from django.db.models import QuerySet
+
+from .models import Agency, User
+from .roles import ADMINISTRATOR, AGENCY_MANAGER, role_of
+
+
+def agency_subtree_ids(agency: Agency) -> set[int]:
+    """An agency, everything below it, and whatever was merged into any of those."""
+    below = defaultdict(list)
+    for pk, parent_id, replaced_by_id in Agency.objects.values_list(
+        "pk", "parent_id", "replaced_by_id"
+    ):
+        if parent_id is not None:
+            below[parent_id].append(pk)
+        if replaced_by_id is not None:
+            # A merged agency's history rolls up to its successor.
+            below[replaced_by_id].append(pk)
+    seen = {agency.pk}
+    stack = [agency.pk]
+    while stack:
+        for pk in below[stack.pop()]:
+            if pk not in seen:
+                seen.add(pk)
+                stack.append(pk)
+    return seen
+
+
+def _managed_agency_ids(user) -> set[int] | None:
+    """None means every agency; an empty set means none."""
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return None
+    if role == AGENCY_MANAGER and user.agency_id is not None:
+        cached = getattr(user, "_managed_agency_ids", None)
+        if cached is None:
+            cached = user._managed_agency_ids = agency_subtree_ids(user.agency)
+        return cached
+    return set()
+
+
+def agencies_visible_to(user) -> QuerySet[Agency]:
+    """Administrators see every agency, an agency manager their subtree, others none."""
+    ids = _managed_agency_ids(user)
+    if ids is None:
+        return Agency.objects.all()
+    return Agency.objects.filter(pk__in=ids)
+
+
+def learners_visible_to(user) -> QuerySet[User]:
+    """Administrators see all, an agency manager their subtree, others only themself."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    ids = _managed_agency_ids(user)
+    if ids is None:
+        return User.objects.all()
+    if ids:
+        return User.objects.filter(agency_id__in=ids)
+    return User.objects.filter(pk=user.pk)
+
+
+def can_manage_agency(user, agency: Agency) -> bool:
+    """Administrators manage every agency, an agency manager those in their subtree."""
+    if not user.is_authenticated:
+        return False
+    ids = _managed_agency_ids(user)
+    return ids is None or agency.pk in ids
