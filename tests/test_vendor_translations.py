@@ -438,3 +438,36 @@ def test_admin_javascript_catalogue_is_vietnamese(vi_client, superuser):
     assert not missing, (
         f"Wagtail admin JavaScript strings without Vietnamese: {missing}"
     )
+
+
+def untranslated_paragraphs(text, skip):
+    """English msgids among the paragraphs (and lines) of a plain-text email."""
+    messages = english_messages()
+    chunks = [*re.split(r"\n\s*\n", text), *text.splitlines()]
+    found = []
+    with translation.override("vi"):
+        for chunk in chunks:
+            normalised = " ".join(chunk.split())
+            if not normalised or normalised in skip:
+                continue
+            candidates = messages.get(normalised)
+            if candidates and any(still_english(*c) for c in candidates):
+                found.append(normalised)
+    return sorted(set(found))
+
+
+@pytest.mark.django_db
+def test_account_emails_are_vietnamese(vi_client, site_root, superuser, mailoutbox):
+    """Password reset (known and unknown address) and address confirmation."""
+    vi_client.post("/accounts/password/reset/", {"email": superuser.email})
+    vi_client.post("/accounts/password/reset/", {"email": "khong-co@example.org"})
+    vi_client.force_login(superuser)
+    vi_client.post("/accounts/email/", {"action_add": "", "email": "moi@example.org"})
+    assert len(mailoutbox) >= 3, [m.subject for m in mailoutbox]
+    skip = content_to_skip(superuser)
+    failures = {}
+    for message in mailoutbox:
+        problems = untranslated_paragraphs(f"{message.subject}\n\n{message.body}", skip)
+        if problems:
+            failures[message.subject] = problems
+    assert not failures, f"English in account emails: {failures}"
