@@ -135,25 +135,41 @@ def _expired(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline is not None and now >= attempt.deadline
 
 
-@transaction.atomic
 def save_answers(
-    *, attempt: Attempt, learner, data, page: int, now: datetime | None = None
+    *,
+    attempt: Attempt,
+    learner,
+    data,
+    page: int,
+    resume_at: int | None = None,
+    now: datetime | None = None,
 ) -> Attempt:
     """Save one page's answers; refuse forged ones, late ones and closed attempts, saving nothing."""
     now = now or timezone.now()
-    attempt = _lock_attempt(attempt)
-    if attempt.learner_id != learner.pk:
-        raise QuizError(_("This attempt is not yours."))
-    if not attempt.is_in_progress:
-        raise QuizError(_("This attempt has already been submitted."))
-    if _expired(attempt, now):
-        _submit_locked(attempt, now=now, auto=True)
+    with transaction.atomic():
+        attempt = _lock_attempt(attempt)
+        if attempt.learner_id != learner.pk:
+            raise QuizError(_("This attempt is not yours."))
+        if not attempt.is_in_progress:
+            raise QuizError(_("This attempt has already been submitted."))
+        expired = _expired(attempt, now)
+        if expired:
+            # Submitted with what was saved before the deadline; this commits
+            # even though the late answers are refused below.
+            _submit_locked(attempt, now=now, auto=True)
+        else:
+            _store_answers(attempt, data=data, page=page, resume_at=resume_at)
+    if expired:
         raise QuizError(
             _(
                 "Time ran out. Your attempt was submitted with the answers saved "
                 "before the deadline."
             )
         )
+    return attempt
+
+
+def _store_answers(attempt: Attempt, *, data, page: int, resume_at: int | None) -> None:
     pages = attempt_pages(attempt)
     if not 1 <= page <= len(pages):
         raise QuizError(_("That page is not part of this attempt."))
@@ -170,9 +186,9 @@ def save_answers(
         else:
             stored[key] = value
     attempt.answers = stored
-    attempt.current_page = page
+    # Where "Resume" returns to: the page the learner was heading for.
+    attempt.current_page = min(max(resume_at or page, 1), len(pages))
     attempt.save(update_fields=["answers", "current_page"])
-    return attempt
 
 
 @transaction.atomic

@@ -173,9 +173,15 @@ def attempt_page(request, pk, number):
             )
         return redirect("quizzes:attempt_result", attempt.pk)
     if request.method == "POST":
+        nav = request.POST.get("nav", "")
+        target = _target_page(attempt, number, nav)
         try:
             attempt = save_answers(
-                attempt=attempt, learner=request.user, data=request.POST, page=number
+                attempt=attempt,
+                learner=request.user,
+                data=request.POST,
+                page=number,
+                resume_at=target,
             )
         except AnswersRejected as rejected:
             page = selectors.attempt_page(
@@ -199,27 +205,33 @@ def attempt_page(request, pk, number):
                 _page_context(attempt, page),
                 status=400,
             )
-        return redirect(_next_url(attempt, number, request.POST.get("nav", "")))
+        return redirect(_next_url(attempt, target, nav))
     page = selectors.attempt_page(attempt, number)
     if page.number != number:
         return redirect("quizzes:attempt_page", attempt.pk, page.number)
     return render(request, "quizzes/attempt_page.html", _page_context(attempt, page))
 
 
-def _next_url(attempt: Attempt, number: int, nav: str) -> str:
+def _target_page(attempt: Attempt, number: int, nav: str) -> int | None:
+    """The page a navigation button leads to; None means leave the pages."""
     count = len(selectors.attempt_pages(attempt))
-    if nav == "finish" or (nav == "next" and number >= count):
-        return reverse("quizzes:attempt_submit", args=[attempt.pk])
+    if nav in ("finish", "leave") or (nav == "next" and number >= count):
+        return None
+    if nav == "next":
+        return number + 1
+    if nav == "prev":
+        return max(number - 1, 1)
+    if nav.startswith("page-") and nav[5:].isdigit():
+        return min(max(int(nav[5:]), 1), count)
+    return number
+
+
+def _next_url(attempt: Attempt, target: int | None, nav: str) -> str:
+    if target is not None:
+        return reverse("quizzes:attempt_page", args=[attempt.pk, target])
     if nav == "leave":
         return _intro_url(attempt)
-    if nav == "next":
-        return reverse("quizzes:attempt_page", args=[attempt.pk, number + 1])
-    if nav == "prev":
-        return reverse("quizzes:attempt_page", args=[attempt.pk, max(number - 1, 1)])
-    if nav.startswith("page-") and nav[5:].isdigit():
-        target = min(max(int(nav[5:]), 1), count)
-        return reverse("quizzes:attempt_page", args=[attempt.pk, target])
-    return reverse("quizzes:attempt_page", args=[attempt.pk, number])
+    return reverse("quizzes:attempt_submit", args=[attempt.pk])
 
 
 @login_required
