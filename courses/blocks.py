@@ -221,7 +221,7 @@ class VideoBlock(blocks.StructBlock):
         preview_value = {
             "url": "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
             "title": "Họp báo: những phút đầu tiên",
-            "transcript": "Người phát ngôn chào, nêu ba thông điệp chính, mời đặt câu hỏi.",
+            "transcript": "Người phát ngôn chào, nêu ba thông điệp, mời đặt câu hỏi.",
         }
 
 
@@ -270,7 +270,7 @@ class DocumentDownloadBlock(blocks.StructBlock):
         description = _("A decree, guideline or template to download.")
         preview_value = {
             "title": "Nghị định 09/2017/NĐ-CP",
-            "description": "Văn bản quy định về phát ngôn và cung cấp thông tin cho báo chí.",
+            "description": "Quy định về phát ngôn và cung cấp thông tin cho báo chí.",
         }
 
 
@@ -285,7 +285,7 @@ class GlossaryTermBlock(blocks.StructBlock):
         description = _("A term and what it means.")
         preview_value = {
             "term": "Thông cáo báo chí",
-            "definition": "Văn bản cơ quan gửi báo chí để công bố thông tin chính thức.",
+            "definition": "Văn bản cơ quan gửi báo chí để công bố thông tin.",
         }
 
 

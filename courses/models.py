@@ -35,6 +35,23 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request, path_components):
+        # Wagtail walks the tree one level at a time, two queries a level: a
+        # lesson four levels down would cost eight. A URL under a non-routable
+        # page names exactly one page, so find it by url_path in one go; fall back
+        # to the walk for anything else (e.g. a RoutablePage with sub-routes).
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = (
+                Page.objects.descendant_of(self)
+                .filter(url_path=url_path)
+                .specific()
+                .first()
+            )
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
 
 class CourseIndexPage(Page):
     """The course catalogue."""
@@ -52,27 +69,13 @@ class CourseIndexPage(Page):
     class Meta:
         verbose_name = _("course catalogue")
 
-    def route(self, request, path_components):
-        # Wagtail walks the tree one level at a time (two queries a level). Course
-        # pages are not routable, so a lesson's URL names exactly one page:
-        # find it by url_path in one go, and fall back to the walk otherwise.
-        if path_components:
-            url_path = self.url_path + "/".join(path_components) + "/"
-            page = (
-                Page.objects.descendant_of(self)
-                .filter(url_path=url_path)
-                .specific()
-                .first()
-            )
-            if page is not None:
-                return page.route(request, [])
-        return super().route(request, path_components)
-
     def get_context(self, request, *args, **kwargs):
         from .selectors import catalogue
 
         context = super().get_context(request, *args, **kwargs)
-        context["catalogue"] = catalogue(index=self, user=request.user, params=request.GET)
+        context["catalogue"] = catalogue(
+            index=self, user=request.user, params=request.GET
+        )
         return context
 
 
@@ -245,7 +248,9 @@ class CoursePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["state"] = course_state(
-            user=request.user, course=self, preview=getattr(request, "is_preview", False)
+            user=request.user,
+            course=self,
+            preview=getattr(request, "is_preview", False),
         )
         return context
 
@@ -308,7 +313,9 @@ class LessonPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["state"] = lesson_state(
-            user=request.user, lesson=self, preview=getattr(request, "is_preview", False)
+            user=request.user,
+            lesson=self,
+            preview=getattr(request, "is_preview", False),
         )
         return context
 
@@ -333,7 +340,7 @@ class LessonPage(Page):
 
 
 class CourseAssignment(models.Model):
-    """An administrator's decision that an agency (with its subtree) or a person takes a course."""
+    """An agency (with the units below it) or a person is to take a course."""
 
     course = models.ForeignKey(
         CoursePage,
@@ -445,7 +452,12 @@ class Enrolment(models.Model):
     enrolled_at = models.DateTimeField(_("enrolled"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
-    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(
+        _("last activity"),
+        null=True,
+        blank=True,
+        help_text=_("Updated at most every ten minutes while a learner reads."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.NOT_STARTED
     )
@@ -471,7 +483,10 @@ class Enrolment(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(status="withdrawn", withdrawn_at__isnull=False)
-                    | (~models.Q(status="withdrawn") & models.Q(withdrawn_at__isnull=True))
+                    | (
+                        ~models.Q(status="withdrawn")
+                        & models.Q(withdrawn_at__isnull=True)
+                    )
                 ),
                 name="enrolment_withdrawn_status_matches_date",
             ),

@@ -69,7 +69,10 @@ _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f-\xa0`]+")
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
-    if name not in ALLOWED_ATTRIBUTES.get(tag, ()) and name not in ALLOWED_ATTRIBUTES["*"]:
+    if (
+        name not in ALLOWED_ATTRIBUTES.get(tag, ())
+        and name not in ALLOWED_ATTRIBUTES["*"]
+    ):
         return False
     if name == "href":
         # bleach lets "javascript:1" through (urlparse reads it as host:port).
@@ -88,7 +91,7 @@ _cleaner = bleach.Cleaner(
 
 
 def sanitise_html(value: str) -> str:
-    """Keep an allow-list of tags and attributes and safe link schemes; drop everything else."""
+    """Keep allow-listed tags, attributes and link schemes; drop everything else."""
     if not value:
         return ""
     return _cleaner.clean(_DROP_WITH_CONTENT.sub("", str(value)))

@@ -175,7 +175,7 @@ def _active_enrolments(user):
 
 
 def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineItem]:
-    """Modules and published lessons in reading order with this enrolment's progress: one query."""
+    """Modules and published lessons in reading order, with progress: one query."""
     pages = (
         Page.objects.live()
         .descendant_of(course)
@@ -226,7 +226,7 @@ def _not_enrolled_reason(user, course: CoursePage) -> str:
 def _course_lock(
     user, course: CoursePage, enrolment: Enrolment | None
 ) -> tuple[str, Page | None]:
-    """What keeps every lesson of the course shut, if anything: enrolment, then the prerequisite."""
+    """What shuts every lesson of the course: no enrolment, then the prerequisite."""
     if enrolment is None:
         return _not_enrolled_reason(user, course), course
     if course.prerequisite_id and not enrolment.prerequisite_done:
@@ -262,7 +262,9 @@ def _course_state(
     *, user, course: CoursePage, enrolment: Enrolment | None, preview: bool
 ) -> CourseState:
     items = _outline(course, enrolment)
-    state = CourseState(course=course, enrolment=enrolment, items=items, preview=preview)
+    state = CourseState(
+        course=course, enrolment=enrolment, items=items, preview=preview
+    )
     if preview:
         return state
     state.lock_reason, state.unlock_page = _course_lock(user, course, enrolment)
@@ -276,25 +278,26 @@ def _course_state(
 
 
 def course_state(*, user, course: CoursePage, preview: bool = False) -> CourseState:
-    """The course outline as this user sees it: statuses, locks, progress and where to continue."""
+    """The outline as this user sees it: statuses, locks, progress, where to resume."""
     enrolment = None
     if user.is_authenticated and not preview:
-        enrolment = (
-            _with_prerequisite_done(_active_enrolments(user).filter(course=course))
-            .first()
-        )
+        enrolment = _with_prerequisite_done(
+            _active_enrolments(user).filter(course=course)
+        ).first()
         if enrolment is not None:
             enrolment.course = course
     return _course_state(user=user, course=course, enrolment=enrolment, preview=preview)
 
 
 def lesson_state(*, user, lesson: LessonPage, preview: bool = False) -> LessonState:
-    """A lesson page's learner state. View restrictions are left to Wagtail's serve hook."""
+    """A lesson page's learner state; Wagtail's serve hook checks restrictions."""
     enrolment = None
     if user.is_authenticated and not preview:
         enrolment = (
             _with_prerequisite_done(
-                _active_enrolments(user).filter(course__path__in=_ancestor_paths(lesson))
+                _active_enrolments(user).filter(
+                    course__path__in=_ancestor_paths(lesson)
+                )
             )
             .select_related("course")
             .first()
@@ -342,7 +345,7 @@ def lesson_state(*, user, lesson: LessonPage, preview: bool = False) -> LessonSt
 
 
 def _restrictions_allow(learner, lesson: LessonPage) -> bool:
-    """Login and group restrictions on the lesson or above it; a password needs a session, so no."""
+    """Login and group restrictions are checked; a password needs a session: no."""
     for restriction in lesson.get_view_restrictions():
         if restriction.restriction_type == PageViewRestriction.LOGIN:
             if not learner.is_authenticated:
@@ -357,7 +360,10 @@ def _restrictions_allow(learner, lesson: LessonPage) -> bool:
 
 
 def lesson_access(*, learner, lesson: LessonPage) -> LessonAccess:
-    """A lesson opens when it and its course are published and visible, the learner is enrolled, the prerequisite course is completed and, in a sequential course, the previous required lessons are done."""
+    """A lesson opens when it and its course are published and visible to the learner,
+    the learner is enrolled, the prerequisite course is completed and, in a
+    sequential course, the previous required lessons are done.
+    """
     if not lesson.live:
         return LessonAccess(False, _("This lesson is not published."), not_found=True)
     if not _restrictions_allow(learner, lesson):
@@ -406,7 +412,9 @@ class MyLearning:
 
 def _count(queryset):
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT"))
-    return Coalesce(Subquery(counted.values("n")[:1]), Value(0), output_field=IntegerField())
+    return Coalesce(
+        Subquery(counted.values("n")[:1]), Value(0), output_field=IntegerField()
+    )
 
 
 def _urgency(entry: LearningEntry):
@@ -418,7 +426,7 @@ def _urgency(entry: LearningEntry):
 
 
 def my_learning(*, learner) -> MyLearning:
-    """The learner's active enrolments in published courses, grouped by status: two queries."""
+    """Active enrolments in published courses, grouped by status: two queries."""
     completed_progress = LessonProgress.objects.filter(
         enrolment_id=OuterRef("pk"), completed_at__isnull=False
     )
@@ -521,7 +529,7 @@ class Catalogue:
 
 
 def catalogue(*, index: CourseIndexPage, user, params) -> Catalogue:
-    """Published, public courses of this catalogue, filtered by topic and the user's status."""
+    """Published, public courses here, filtered by topic and the user's status."""
     courses = (
         CoursePage.objects.live()
         .public()
@@ -553,4 +561,3 @@ def catalogue(*, index: CourseIndexPage, user, params) -> Catalogue:
     else:
         status = ""
     return Catalogue(entries=entries, topics=topics, topic=topic, status=status)
-

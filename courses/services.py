@@ -1,4 +1,4 @@
-"""Every write about enrolment and progress. Views, hooks, commands and tests call these."""
+"""Every write about enrolment and progress; views, hooks and commands call these."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,6 +14,10 @@ from accounts.models import Agency, User
 from accounts.permissions import agency_subtree_ids
 
 from .models import CourseAssignment, CoursePage, Enrolment, LessonPage, LessonProgress
+
+# Enrolment.last_activity_at is kept to this precision: reading a lesson does
+# not rewrite the enrolment row on every page view.
+ACTIVITY_GRANULARITY = timedelta(minutes=10)
 
 
 class CourseRuleError(ValidationError):
@@ -37,12 +41,15 @@ def _require_active(enrolment: Enrolment) -> None:
 
 def _require_lesson_in_course(*, enrolment: Enrolment, lesson: LessonPage) -> None:
     # The course is an ancestor: its tree path is a prefix of the lesson's.
-    if not lesson.path.startswith(enrolment.course.path) or lesson.pk == enrolment.course_id:
+    if (
+        not lesson.path.startswith(enrolment.course.path)
+        or lesson.pk == enrolment.course_id
+    ):
         raise CourseRuleError(_("This lesson is not part of the course."))
 
 
 def _lock(enrolment: Enrolment) -> Enrolment:
-    """Serialise writes to one enrolment (two tabs, a replayed POST); refreshes in place."""
+    """Serialise writes to one enrolment (two tabs, a replayed POST), in place."""
     enrolment.refresh_from_db(from_queryset=Enrolment.objects.select_for_update())
     return enrolment
 
@@ -65,7 +72,7 @@ def _touch(enrolment: Enrolment, now: datetime) -> None:
 
 
 def _progress_row(*, enrolment: Enrolment, lesson: LessonPage, now: datetime):
-    """The one progress row for a lesson, locked; created on first use (races resolved by the constraint)."""
+    """The progress row of a lesson, locked; the constraint settles creation races."""
     rows = LessonProgress.objects.select_for_update()
     progress = rows.filter(enrolment=enrolment, lesson=lesson).first()
     if progress is not None:
@@ -92,7 +99,7 @@ def enrol_learner(
     assignment: CourseAssignment | None = None,
     due_at: datetime | None = None,
 ) -> Enrolment:
-    """A learner holds at most one active enrolment per course; enrolling twice returns the first."""
+    """One active enrolment per learner and course; enrolling again returns it."""
     if not course.live:
         raise CourseRuleError(_("This course is not published."))
     if source == Enrolment.Source.SELF and not course.is_open:
@@ -131,7 +138,7 @@ def enrol_learner(
 def _attach_assignment(
     enrolment: Enrolment, *, assignment: CourseAssignment, source: str
 ) -> None:
-    """An assignment takes over an unfinished self-enrolment; an earlier assignment keeps its due date."""
+    """An assignment takes over an unfinished self-enrolment, not an earlier one."""
     if enrolment.assignment_id is not None or enrolment.completed_at is not None:
         return
     enrolment.assignment = assignment
@@ -165,7 +172,7 @@ def assign_course_to_agency(
     due_at: datetime | None = None,
     assigned_by: User | None = None,
 ) -> CourseAssignment:
-    """Every active person in the agency's subtree is enrolled now; people who join it later are enrolled on arrival."""
+    """Everyone active in the agency's subtree is enrolled; later joiners on arrival."""
     if not course.live:
         raise CourseRuleError(_("This course is not published."))
     assignment = CourseAssignment.objects.create(
@@ -229,7 +236,7 @@ def assign_course_to_learner(
 
 
 def _agency_and_ancestor_ids(agency_id: int) -> set[int]:
-    """The agencies whose subtree (as accounts.permissions.agency_subtree_ids sees it) holds this one."""
+    """Agencies whose subtree (as agency_subtree_ids builds it) holds this one."""
     up: dict[int, list[int]] = {}
     for pk, parent_id, replaced_by_id in Agency.objects.values_list(
         "pk", "parent_id", "replaced_by_id"
@@ -246,7 +253,7 @@ def _agency_and_ancestor_ids(agency_id: int) -> set[int]:
 
 @transaction.atomic
 def apply_agency_assignments(*, learner: User) -> list[Enrolment]:
-    """A person who joins an agency is enrolled in the published courses assigned to it or to an agency above it."""
+    """A joiner is enrolled in live courses assigned to their agency or one above it."""
     if not learner.is_active or learner.agency_id is None:
         return []
     assignments = (
@@ -270,7 +277,7 @@ def apply_agency_assignments(*, learner: User) -> list[Enrolment]:
 
 @transaction.atomic
 def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
-    """Withdrawal ends an unfinished enrolment but keeps it and its progress as history."""
+    """Withdrawal ends an unfinished enrolment; the row and its progress stay."""
     enrolment = _lock(enrolment)
     if not enrolment.is_active:
         return enrolment
@@ -282,13 +289,14 @@ def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
-@transaction.atomic
 def open_lesson(*, enrolment: Enrolment, lesson: LessonPage) -> None:
-    """Opening a lesson records when it was first and last opened and starts the enrolment; it completes nothing."""
+    """Opening a lesson records first and last opening and starts the enrolment."""
+    # Deliberately not one transaction: this runs on every lesson view, each
+    # statement below is idempotent and stands on its own, and the one
+    # get-or-create is guarded by the unique constraint in its own savepoint.
     _require_active(enrolment)
     _require_lesson_in_course(enrolment=enrolment, lesson=lesson)
     now = timezone.now()
-    # Two statements on the common path (a revisit): this page is on the hot path.
     rows = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson)
     if not rows.update(last_opened_at=now):
         try:
@@ -301,16 +309,18 @@ def open_lesson(*, enrolment: Enrolment, lesson: LessonPage) -> None:
                 )
         except IntegrityError:
             rows.update(last_opened_at=now)
-    if enrolment.started_at is None:
+    last = enrolment.last_activity_at
+    if (
+        enrolment.started_at is None
+        or last is None
+        or now - last >= ACTIVITY_GRANULARITY
+    ):
         _touch(enrolment, now)
-    else:
-        Enrolment.objects.filter(pk=enrolment.pk).update(last_activity_at=now)
-        enrolment.last_activity_at = now
 
 
 @transaction.atomic
 def complete_lesson(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
-    """A lesson is done once, when it is open to the learner and its quiz (if any) is passed."""
+    """A lesson is done once, when open to the learner and its quiz (if any) passed."""
     from .selectors import lesson_access
 
     enrolment = _lock(enrolment)
@@ -347,7 +357,9 @@ def record_quiz_result(
     score: Decimal | None,
     lesson: LessonPage | None = None,
 ) -> None:
-    """A passed lesson quiz unlocks "Mark as done"; a passed final quiz counts toward completion; the best score is kept."""
+    """A passed lesson quiz unlocks "Mark as done"; a passed final quiz counts toward
+    completion; the best score is kept.
+    """
     from .selectors import lesson_quiz
 
     enrolment = _lock(enrolment)
@@ -387,7 +399,9 @@ def record_quiz_result(
 
 @transaction.atomic
 def evaluate_completion(*, enrolment: Enrolment) -> bool:
-    """A course completes when every published required lesson is done, plus the final quiz when the rule asks; completion is never undone."""
+    """A course completes when every published required lesson is done (and the final
+    quiz passed when the rule asks); completion is never undone.
+    """
     if enrolment.is_completed:
         return True
     if not enrolment.is_active:

@@ -6,8 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .models import CourseIndexPage, CoursePage, LessonPage
-from .selectors import active_enrolment, my_learning as my_learning_state
-from .services import CourseRuleError, complete_lesson as complete, enrol_learner
+from .selectors import active_enrolment
+from .selectors import my_learning as my_learning_state
+from .services import CourseRuleError, enrol_learner
+from .services import complete_lesson as complete
 
 
 @login_required

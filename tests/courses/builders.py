@@ -1,4 +1,4 @@
-"""Page and people builders for the course tests (tests/factories.py belongs to accounts)."""
+"""Page and people builders for the course tests (tests/factories.py is accounts')."""
 
 import itertools
 from datetime import timedelta
@@ -23,7 +23,11 @@ def make_agency(code=None, *, parent=None, kind=Agency.Kind.OFFICE, name=None):
 def make_user(email=None, *, agency=None, role=None, **extra):
     email = email or f"person{next(_seq)}@example.org"
     user = User.objects.create_user(
-        email=email, password="pw-for-tests", full_name=f"Người {email}", agency=agency, **extra
+        email=email,
+        password="pw-for-tests",
+        full_name=f"Người {email}",
+        agency=agency,
+        **extra,
     )
     if role:
         group, _ = Group.objects.get_or_create(name=GROUP_NAMES[role])

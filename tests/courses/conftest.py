@@ -12,7 +12,9 @@ def catalogue_page(site_root):
 @pytest.fixture
 def course(catalogue_page):
     """catalogue → course → two required lessons, open for self-enrolment."""
-    return make_course(catalogue_page, title="Kỹ năng phát ngôn", slug="ky-nang", lessons=2)
+    return make_course(
+        catalogue_page, title="Kỹ năng phát ngôn", slug="ky-nang", lessons=2
+    )
 
 
 @pytest.fixture

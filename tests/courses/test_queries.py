@@ -1,0 +1,93 @@
+"""The learner's pages cost a fixed number of queries, whatever the site's size.
+
+The bounds are the counts measured when this was written: a session, the user,
+the site, routing (two), Wagtail's view-restriction check (two), the userbar's
+permission checks (two), then ours: the enrolment and the outline, plus one
+UPDATE when a lesson is opened. They must not grow with lessons, learners or
+enrolments.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from courses.services import complete_lesson, enrol_learner, open_lesson
+from tests.courses.builders import make_course, make_lesson, make_module, make_user
+
+LESSON_PAGE_QUERIES = 13
+COURSE_PAGE_QUERIES = 12
+MY_LEARNING_QUERIES = 7
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _grow(course, catalogue_page, trainee):
+    """Ten more lessons in this course; more learners, enrolments and courses."""
+    module = make_module(course)
+    for _ in range(10):
+        make_lesson(module)
+    for _ in range(3):
+        other = make_course(catalogue_page, lessons=4)
+        enrol_learner(learner=trainee, course=other)
+        for _ in range(3):
+            enrol_learner(learner=make_user(), course=other)
+            enrol_learner(learner=make_user(), course=course)
+
+
+@pytest.fixture
+def lessons(client, trainee, enrolment, course):
+    client.force_login(trainee)
+    lessons = list(course.lessons())
+    open_lesson(enrolment=enrolment, lesson=lessons[0])
+    complete_lesson(enrolment=enrolment, lesson=lessons[0])
+    # First requests fill per-process caches (content types, site root paths).
+    for url in (course.url, lessons[1].url, "/my-learning/"):
+        client.get(url)
+    return lessons
+
+
+@pytest.mark.django_db
+def test_lesson_page_runs_a_fixed_number_of_queries(
+    client, course, catalogue_page, trainee, lessons, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(LESSON_PAGE_QUERIES):
+        client.get(lessons[1].url)
+    before = _count(client, lessons[1].url)
+    _grow(course, catalogue_page, trainee)
+    assert _count(client, lessons[1].url) == before
+
+
+@pytest.mark.django_db
+def test_course_page_runs_a_fixed_number_of_queries(
+    client, course, catalogue_page, trainee, lessons, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(COURSE_PAGE_QUERIES):
+        client.get(course.url)
+    before = _count(client, course.url)
+    _grow(course, catalogue_page, trainee)
+    assert _count(client, course.url) == before
+
+
+@pytest.mark.django_db
+def test_my_learning_runs_a_fixed_number_of_queries(
+    client, course, catalogue_page, trainee, lessons, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(MY_LEARNING_QUERIES):
+        client.get("/my-learning/")
+    before = _count(client, "/my-learning/")
+    _grow(course, catalogue_page, trainee)
+    assert _count(client, "/my-learning/") == before
+
+
+@pytest.mark.django_db
+def test_catalogue_queries_do_not_grow_with_courses(
+    client, course, catalogue_page, trainee, lessons
+):
+    before = _count(client, catalogue_page.url)
+    _grow(course, catalogue_page, trainee)
+    assert _count(client, catalogue_page.url) == before
