@@ -6,7 +6,7 @@ functions decide which rows they get there.
 
 from collections import defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Agency, User
 from .roles import ADMINISTRATOR, AGENCY_MANAGER, role_of
@@ -72,3 +72,21 @@ def can_manage_agency(user, agency: Agency) -> bool:
         return False
     ids = _managed_agency_ids(user)
     return ids is None or agency.pk in ids
+
+
+def enrolments_visible_to(user) -> QuerySet:
+    """Administrators see all; an agency manager those recorded under their subtree
+    or whose learner is in it now; everyone else their own."""
+    from django.apps import apps
+
+    Enrolment = apps.get_model("courses", "Enrolment")
+    if not user.is_authenticated:
+        return Enrolment.objects.none()
+    ids = _managed_agency_ids(user)
+    if ids is None:
+        return Enrolment.objects.all()
+    if ids:
+        return Enrolment.objects.filter(
+            Q(agency_id__in=ids) | Q(learner__agency_id__in=ids)
+        )
+    return Enrolment.objects.filter(learner_id=user.pk)
