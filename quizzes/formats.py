@@ -22,6 +22,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from . import grading
+from .rules import question_problems
 
 ESCAPES = {
     "\\\\": "\ue000",
@@ -219,9 +220,11 @@ def _parse_choice(question: ParsedQuestion, body: str, body_offset: int) -> None
                 )
             option = ParsedOption(_clean(answer), is_correct=True)
         else:
+            # In a single choice only = is "the" right answer; weights are
+            # partial credit. In multiple response every positive weight is right.
             option = ParsedOption(
                 _clean(answer),
-                is_correct=bool(weight and weight > 0),
+                is_correct=not single and bool(weight and weight > 0),
                 credit=weight,
             )
         option.feedback = _clean(feedback)
@@ -240,7 +243,7 @@ def _parse_choice(question: ParsedQuestion, body: str, body_offset: int) -> None
         if abs(positive - 100) > Decimal("0.1"):
             raise GiftSyntaxError(
                 _("The positive weights add up to %(total)s%%, not 100%%.")
-                % {"total": positive.normalize()}
+                % {"total": format(positive.normalize(), "f")}
             )
 
 
@@ -341,7 +344,7 @@ def parse_gift_question(text: str, *, ordering: bool = False) -> ParsedQuestion:
             _("Only one answer section is allowed per question."), close + 1
         )
     before = text[text_offset:start]
-    stem = before + (" _____ " + after if after.strip() else "")
+    stem = before.rstrip() + " _____ " + after.lstrip() if after.strip() else before
     body = text[start + 1 : close]
     general = ""
     if "####" in body:
@@ -489,6 +492,14 @@ def _read_question(result, lines, meta, category, *, ordering):
         return
     question.line = first_line
     question.category = category
+    problems = question_problems(
+        question.type,
+        [vars(o) for o in question.options],
+        [vars(c) for c in question.rubric],
+    )
+    if problems:
+        result.errors.extend(ParseError(first_line, p) for p in problems)
+        return
     result.questions.append(question)
 
 

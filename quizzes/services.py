@@ -441,10 +441,12 @@ def attempts_showing(question: Question) -> list[Attempt]:
 
 @transaction.atomic
 def regrade_question(
-    *, question: Question, regraded_by, now: datetime | None = None
+    *, question: Question, regraded_by, dry_run: bool = False
 ) -> list[RegradeLog]:
-    """Re-mark every submitted attempt that showed the question against its current key; log each change."""
-    now = now or timezone.now()
+    """Re-mark submitted attempts that showed the question against its current key; log each change.
+
+    With ``dry_run`` nothing is saved: the unsaved log rows preview the differences.
+    """
     question = (
         Question.objects.prefetch_related("options", "rubric_criteria")
         .select_for_update(of=("self",))
@@ -453,36 +455,23 @@ def regrade_question(
     logs = []
     for found in attempts_showing(question):
         attempt = _lock_attempt(found)
-        changed = False
         changes_by_key = {}
         new_questions = []
         for snapshot in attempt.questions:
             if snapshot.get("question_id") == question.pk:
                 fresh, changes = snapshots.refresh_key(snapshot, question)
                 if changes:
-                    changed = True
                     changes_by_key[snapshot["key"]] = (snapshot, changes)
                 new_questions.append(fresh)
             else:
                 new_questions.append(snapshot)
-        if not changed:
+        if not changes_by_key:
             continue
         old_results = dict(attempt.results)
         old_score = attempt.score
         attempt.questions = new_questions
-        _grade(attempt, manual=_manual_marks(attempt), now=attempt.graded_at or now)
-        attempt.save(
-            update_fields=[
-                "questions",
-                "state",
-                "results",
-                "marks",
-                "max_marks",
-                "score",
-                "passed",
-                "graded_at",
-            ]
-        )
+        now = attempt.graded_at or attempt.submitted_at or timezone.now()
+        _grade(attempt, manual=_manual_marks(attempt), now=now)
         for key, (snapshot, changes) in changes_by_key.items():
             logs.append(
                 RegradeLog(
@@ -499,7 +488,22 @@ def regrade_question(
                     regraded_by=regraded_by,
                 )
             )
+        if dry_run:
+            continue
+        attempt.save(
+            update_fields=[
+                "questions",
+                "state",
+                "results",
+                "marks",
+                "max_marks",
+                "score",
+                "passed",
+                "graded_at",
+            ]
+        )
         if attempt.state == Attempt.State.GRADED:
             _record(attempt)
-    RegradeLog.objects.bulk_create(logs)
+    if not dry_run:
+        RegradeLog.objects.bulk_create(logs)
     return logs
