@@ -14,11 +14,12 @@ from .services import ensure_primary_email, import_agencies, import_learners
 DATA_DIR = settings.BASE_DIR / "data"
 DEMO_PASSWORD = "demo12345!"  # noqa: S105 - published in the README, demo only
 
-# (email, full name, position, role, agency code, superuser)
+# (email, full name, position, role, agency code, superuser). The people are
+# illustrative, like the roster.
 DEMO_ACCOUNTS = [
     (
         "admin@example.org",
-        "Quản trị viên (demo)",
+        "Trần Quốc Huy",
         "Phòng Thông tin - Báo chí - Xuất bản",
         ADMINISTRATOR,
         "QNG-STTTT",
@@ -26,7 +27,7 @@ DEMO_ACCOUNTS = [
     ),
     (
         "trainer@example.org",
-        "Giảng viên (demo)",
+        "Lê Thu Hà",
         "Chuyên viên Phòng Thông tin - Báo chí - Xuất bản",
         TRAINER,
         "QNG-STTTT",
@@ -35,7 +36,7 @@ DEMO_ACCOUNTS = [
     (
         # A district with units under it, so the manager sees a subtree.
         "manager@example.org",
-        "Cán bộ đầu mối (demo)",
+        "Võ Minh Tâm",
         "Chánh Văn phòng HĐND và UBND huyện",
         AGENCY_MANAGER,
         "QNG-BSO",
@@ -43,7 +44,7 @@ DEMO_ACCOUNTS = [
     ),
     (
         "trainee@example.org",
-        "Học viên (demo)",
+        "Phạm Ngọc Lan",
         "Người phát ngôn",
         TRAINEE,
         "QNG-STTTT",

@@ -6,6 +6,7 @@ from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 from .models import Agency, User, normalise_name
 from .permissions import agency_subtree_ids
 from .roles import ADMIN_ROLES, GROUP_NAMES
+from .services import ensure_primary_email
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -81,6 +82,7 @@ class AdminUserFormMixin:
         user = super().save(commit=commit)
         if commit:
             sync_staff_flag(user)
+            ensure_primary_email(user=user)
         return user
 
 
@@ -96,6 +98,20 @@ def sync_staff_flag(user) -> None:
 class AdminUserCreationForm(AdminUserFormMixin, WagtailUserCreationForm):
     first_name = None
     last_name = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password1" in self.fields and not self.fields["password1"].required:
+            self.fields["password1"].help_text = _(
+                "Leave both password fields blank to email the person an "
+                "invitation with a link to choose their own password."
+            )
+
+    def save(self, commit=True):
+        if not self.cleaned_data.get("password1"):
+            # Not an empty string, which Django would count as usable.
+            self.instance.set_unusable_password()
+        return super().save(commit=commit)
 
     class Meta(WagtailUserCreationForm.Meta):
         fields = {"email", "is_superuser", "groups", *PERSON_FIELDS}

@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from .models import Agency, normalise_email, normalise_name
-from .roles import GROUP_NAMES, ROLES, TRAINEE
+from .roles import GROUP_NAMES, LABELS, ROLES, TRAINEE
 
 MAX_ROWS = 10_000
 
@@ -374,6 +374,10 @@ class LearnerRow:
     agency_code: str
     position: str
     role: str
+
+    @property
+    def role_label(self):
+        return LABELS[self.role]
 
 
 @dataclass(frozen=True)

@@ -176,11 +176,14 @@ def invite_user(*, user: User) -> None:
 
 
 def ensure_primary_email(*, user: User, verified: bool = False) -> EmailAddress:
-    """Each person has their login address as allauth's primary address."""
+    """A person's login address is their one primary address in allauth."""
     address, _created = EmailAddress.objects.get_or_create(
         user=user,
         email=user.email,
         defaults={"primary": True, "verified": verified},
+    )
+    EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).update(
+        primary=False
     )
     fields = []
     if not address.primary:

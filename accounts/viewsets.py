@@ -22,8 +22,9 @@ from wagtail.users.views import users as wagtail_users
 from . import admin_views
 from .forms import AdminUserCreationForm, AdminUserEditForm, AgencyEditForm, AgencyForm
 from .models import Agency
-from .permissions import agencies_visible_to
+from .permissions import agencies_visible_to, learners_visible_to
 from .roles import LABELS, role_of
+from .services import invite_user
 
 # People ----------------------------------------------------------------------
 
@@ -37,32 +38,38 @@ class UserIndexView(wagtail_users.IndexView):
 
     @cached_property
     def columns(self):
-        columns = list(super().columns)
+        # Wagtail's "Access level" column is replaced by the role, which also
+        # names superusers (as administrators).
+        columns = [c for c in super().columns if c.name != "is_superuser"]
+        widths = {"email": "18%", "is_active": "8%", "last_login": "12%"}
         for column in columns:
             if column.name == "name":
                 column.sort_key = "name"
             elif column.name == "email":
                 column.label = gettext_lazy("Email")
-        columns[3:3] = [
+            column.width = widths.get(column.name, column.width)
+        position = next(i for i, c in enumerate(columns) if c.name == "email") + 1
+        columns[position:position] = [
             Column(
                 "agency",
                 label=gettext_lazy("Agency"),
                 accessor=lambda u: u.agency.name if u.agency else "",
                 sort_key="agency__code",
+                width="18%",
             ),
             Column(
                 "role",
                 label=gettext_lazy("Role"),
                 accessor=lambda u: LABELS[role_of(u)],
+                width="10%",
             ),
         ]
         return columns
 
     def get_base_queryset(self):
         return (
-            super()
-            .get_base_queryset()
-            .select_related("agency")
+            learners_visible_to(self.request.user)
+            .select_related("agency", "wagtail_userprofile")
             .prefetch_related("groups")
         )
 
@@ -95,10 +102,26 @@ class UserFormKwargsMixin:
 
 
 class UserCreateView(UserFormKwargsMixin, wagtail_users.CreateView):
+    def save_instance(self):
+        """Someone created without a password is invited to choose one."""
+        user = super().save_instance()
+        if not user.has_usable_password():
+            invite_user(user=user)
+        return user
+
+
+class UserScopedMixin:
+    """Edit and delete find the person among those the user may see: otherwise 404."""
+
+    def get_queryset(self):
+        return learners_visible_to(self.request.user)
+
+
+class UserEditView(UserScopedMixin, UserFormKwargsMixin, wagtail_users.EditView):
     pass
 
 
-class UserEditView(UserFormKwargsMixin, wagtail_users.EditView):
+class UserDeleteView(UserScopedMixin, wagtail_users.DeleteView):
     pass
 
 
@@ -108,6 +131,7 @@ class UserViewSet(wagtail_users.UserViewSet):
     index_view_class = UserIndexView
     add_view_class = UserCreateView
     edit_view_class = UserEditView
+    delete_view_class = UserDeleteView
     create_template_name = "accounts/admin/user_create.html"
     edit_template_name = "accounts/admin/user_edit.html"
 

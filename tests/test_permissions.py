@@ -167,3 +167,18 @@ def test_a_missing_and_a_forbidden_agency_both_404(
     assert client.get("/admin/agencies/edit/999999/").status_code == 404
     assert client.get(f"/admin/agencies/merge/{other_agency.pk}/").status_code == 404
     assert client.get("/admin/agencies/merge/999999/").status_code == 404
+
+
+def test_user_screens_scope_people_like_everything_else(
+    client, agency_manager, learner, other_agency_learner
+):
+    # A manager given the right to edit people still reaches only their own.
+    agency_manager.user_permissions.add(Permission.objects.get(codename="change_user"))
+    client.force_login(agency_manager)
+    listed = client.get("/admin/users/").context["object_list"]
+    assert learner in listed and other_agency_learner not in listed
+    assert client.get(f"/admin/users/edit/{learner.pk}/").status_code == 200
+    assert (
+        client.get(f"/admin/users/edit/{other_agency_learner.pk}/").status_code == 404
+    )
+    assert client.get("/admin/users/edit/999999/").status_code == 404

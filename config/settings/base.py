@@ -196,6 +196,8 @@ ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.InvitationAwareTokenGe
 # allauth (rate limits, two-factor, verified addresses): see config/urls.py.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+# No Gravatar: people's email hashes are not sent to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Self-registration: off by default for a government site; when on, it may be
 # limited to listed email domains.
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", False)

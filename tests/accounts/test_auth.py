@@ -163,3 +163,14 @@ def test_sign_in_applies_the_preferred_language(client, site_root, language, gre
     user = UserFactory(preferred_language=language)
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert greeting in client.get("/").content.decode()
+
+
+def test_sign_in_errors_are_tied_to_their_fields(client, db):
+    html = client.post(
+        reverse("account_reset_password"),
+        {"email": "not an address"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_email_error"' in html
+    assert 'id="id_email_error"' in html
