@@ -1,6 +1,8 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 from courses.models import LessonPage
+from courses.sanitise import sanitise_html
 
 from ..selectors import quiz_status
 
@@ -54,3 +56,9 @@ def final_quiz_slot(context, course):
         heading=True,
         is_final=True,
     )
+
+
+@register.filter
+def sanitised(value) -> str:
+    """Learner HTML, cleaned again as it is shown (it was cleaned when saved too)."""
+    return mark_safe(sanitise_html(value))  # noqa: S308 - sanitise_html made it safe
