@@ -112,7 +112,7 @@ class AssignCourseForm(forms.Form):
 
 class AssignCourseView(WagtailAdminTemplateMixin, FormView):
     form_class = AssignCourseForm
-    template_name = "wagtailadmin/generic/form.html"
+    template_name = "courses/admin/assign.html"
     page_title = gettext_lazy("Assign a course")
     header_icon = "group"
 

@@ -64,7 +64,6 @@ class CourseState:
     can_enrol: bool = False
     lock_reason: str = ""
     unlock_page: Page | None = None
-    final_quiz: object = None  # quizzes.Quiz, loaded only while it is still to pass
 
     @property
     def lessons(self) -> list[OutlineItem]:
@@ -272,8 +271,6 @@ def _course_state(
         items, course=course, reason=state.lock_reason, unlock_page=state.unlock_page
     )
     state.can_enrol = enrolment is None and user.is_authenticated and course.is_open
-    if state.final_quiz_pending:
-        state.final_quiz = course.final_quiz
     return state
 
 

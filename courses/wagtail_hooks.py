@@ -6,9 +6,18 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
+from wagtail.permissions import register_permission_policy
 
 from .admin_views import AssignCourseView, is_administrator
 from .models import CourseAssignment, CoursePage, Enrolment
+from .viewsets import EnrolmentPermissionPolicy, EnrolmentViewSet
+
+register_permission_policy(Enrolment, EnrolmentPermissionPolicy(Enrolment))
+
+
+@hooks.register("register_admin_viewset")
+def register_enrolment_viewset():
+    return EnrolmentViewSet("courses_enrolments")
 
 
 @hooks.register("register_admin_urls")
@@ -84,3 +93,6 @@ def keep_courses_with_learners_in_bulk(request, action_type, objects, action_cla
         )
         return redirect(request.GET.get("next") or "wagtailadmin_explore_root")
     return None
+
+
+from . import report_hooks  # noqa: E402, F401

@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from courses.services import enrol_learner
 from tests.courses.builders import make_agency, make_course, make_index, make_user
@@ -38,3 +40,11 @@ def trainee(district_unit):
 @pytest.fixture
 def enrolment(trainee, course):
     return enrol_learner(learner=trainee, course=course)
+
+
+@pytest.fixture
+def english(client):
+    """Assert on the English msgids, whatever the vi catalogue holds by now."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

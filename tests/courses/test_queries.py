@@ -18,6 +18,8 @@ LESSON_PAGE_QUERIES = 13
 COURSE_PAGE_QUERIES = 12
 MY_LEARNING_QUERIES = 7
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _count(client, url):
     with CaptureQueriesContext(connection) as ctx:
