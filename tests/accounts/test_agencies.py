@@ -69,7 +69,7 @@ def test_agency_listing_is_a_tree_with_bounded_queries(
     for n in range(30):
         AgencyFactory(code=f"Z-{n:02d}", parent=other_agency)
     client.force_login(administrator)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("agency:index"))
     assert response.status_code == 200
     codes = [a.code for a in response.context["object_list"]]

@@ -126,3 +126,14 @@ def test_admin_sign_in_goes_through_allauth(client, db):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert "next=/admin/pages/" in response["Location"]
+
+
+def test_the_user_list_makes_a_fixed_number_of_queries(
+    client, administrator, learner, django_assert_max_num_queries
+):
+    for _n in range(30):
+        UserFactory(agency=learner.agency)
+    client.force_login(administrator)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("wagtailusers_users:index"))
+    assert len(response.context["object_list"]) == 20  # a full page
