@@ -9,8 +9,10 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.admin_views import AccountView, admin_login
+from config.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     # The admin signs in through allauth, and its Account page knows our user
     # fields; both routes come before Wagtail's own.

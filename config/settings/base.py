@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it times and logs everything, redirects included.
+    "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,6 +151,9 @@ TASKS = {
         )
     }
 }
+if TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
+    # The database backend keeps its queue in a table of its own.
+    INSTALLED_APPS.append("django_tasks_db")
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
@@ -279,11 +284,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JSONFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # One JSON line per request (config.middleware.RequestLogMiddleware).
+        "spokes.request": {
+            "handlers": ["json"],
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+        # The request log replaces Django's own per-request warning lines.
+        "django.request": {"level": "ERROR"},
     },
 }
 # Wagtail's live preview shows the page in a same-origin iframe.

@@ -5,6 +5,7 @@ SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]  # a missing key fails loudly
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# Load balancers and monitors probe over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
@@ -17,3 +18,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Wagtail's live preview shows the page in a same-origin iframe.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+# Background work: tasks wait in the database (django-tasks-db) and
+# `manage.py db_worker` runs them; see docs/deploy.md. The app is always
+# installed here so that `migrate` creates its table whichever backend is set.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
+if "django_tasks_db" not in INSTALLED_APPS:
+    INSTALLED_APPS.append("django_tasks_db")
+
+# Everything is logged as JSON lines, for journald and log shippers.
+LOGGING["root"]["handlers"] = ["json"]
