@@ -108,8 +108,6 @@ class User(AbstractUser):
     """A person who uses the site; the email address is the login."""
 
     username = None
-    first_name = None
-    last_name = None
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     position = models.CharField(
@@ -152,6 +150,17 @@ class User(AbstractUser):
         self.email = normalise_email(self.email)
         self.full_name = normalise_name(self.full_name)
         super().save(*args, **kwargs)
+
+    # Vietnamese names are one field; these read-only stand-ins replace
+    # AbstractUser's columns (so no such columns exist) for code such as
+    # Wagtail's sidebar that greets a person by ``first_name``.
+    @property
+    def first_name(self):
+        return self.get_short_name()
+
+    @property
+    def last_name(self):
+        return ""
 
     def get_full_name(self):
         return self.full_name or self.email
