@@ -295,11 +295,13 @@ def quiz_status(
 # Review ------------------------------------------------------------------------
 
 
-def review_level(attempt: Attempt, now: datetime | None = None) -> str:
+def review_level(
+    attempt: Attempt, now: datetime | None = None, rules: QuizRules | None = None
+) -> str:
     """What the learner may see now: the quiz's setting before or after it closes."""
     now = now or timezone.now()
     quiz = attempt.quiz
-    rules = rules_for(quiz, learner=attempt.learner_id)
+    rules = rules or rules_for(quiz, learner=attempt.learner_id)
     if rules.is_closed(now):
         return quiz.review_after_close
     return quiz.review_while_open

@@ -207,15 +207,15 @@ def submit_attempt(
     return attempt
 
 
-@transaction.atomic
 def close_if_expired(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Submit an attempt whose time ran out with what was saved; otherwise leave it."""
     now = now or timezone.now()
     if not attempt.is_in_progress or not _expired(attempt, now):
         return attempt
-    attempt = _lock_attempt(attempt)
-    if attempt.is_in_progress and _expired(attempt, now):
-        _submit_locked(attempt, now=now, auto=True)
+    with transaction.atomic():
+        attempt = _lock_attempt(attempt)
+        if attempt.is_in_progress and _expired(attempt, now):
+            _submit_locked(attempt, now=now, auto=True)
     return attempt
 
 

@@ -272,10 +272,10 @@ def attempt_result(request, pk):
     attempt = _own_attempt(request, pk)
     if attempt.is_in_progress:
         return redirect("quizzes:attempt_page", attempt.pk, attempt.current_page)
-    level = selectors.review_level(attempt)
     status = selectors.quiz_status(
         learner=request.user, quiz=attempt.quiz, context=attempt.context
     )
+    level = selectors.review_level(attempt, rules=status.rules)
     return render(
         request,
         "quizzes/attempt_result.html",
