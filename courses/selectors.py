@@ -390,6 +390,7 @@ class LearningEntry:
     enrolment: Enrolment
     percent: int
     next_lesson: Page | None = None
+    locked_by: Page | None = None  # the prerequisite course still to complete
 
     @property
     def course(self) -> CoursePage:
@@ -436,7 +437,7 @@ def my_learning(*, learner) -> MyLearning:
         ).values("lesson_id")
     ).order_by("path")
     enrolments = (
-        _active_enrolments(learner)
+        _with_prerequisite_done(_active_enrolments(learner))
         .filter(course__live=True)
         .select_related("course")
         .annotate(
@@ -458,16 +459,22 @@ def my_learning(*, learner) -> MyLearning:
         )
         for enrolment in enrolments
     ]
-    next_ids = {
-        e.enrolment.next_lesson_id
-        for e in entries
-        if e.enrolment.next_lesson_id and not e.enrolment.completed_at
-    }
-    next_pages = Page.objects.in_bulk(next_ids) if next_ids else {}
+    wanted = set()
+    for entry in entries:
+        enrolment = entry.enrolment
+        if not enrolment.completed_at:
+            wanted.add(enrolment.next_lesson_id)
+            if not enrolment.prerequisite_done:
+                wanted.add(enrolment.course.prerequisite_id)
+    wanted.discard(None)
+    pages = Page.objects.live().in_bulk(wanted) if wanted else {}
     result = MyLearning()
     for entry in entries:
         enrolment = entry.enrolment
-        entry.next_lesson = next_pages.get(enrolment.next_lesson_id)
+        if not enrolment.completed_at:
+            entry.next_lesson = pages.get(enrolment.next_lesson_id)
+            if not enrolment.prerequisite_done:
+                entry.locked_by = pages.get(enrolment.course.prerequisite_id)
         if enrolment.completed_at:
             result.completed.append(entry)
         elif enrolment.started_at:
