@@ -1,0 +1,920 @@
+"""Completion by agency: the rows behind the admin report, its downloads and the
+``export_completion`` command, and the spreadsheet writers they share.
+
+Which agency an enrolment counts under: the agency recorded on the enrolment when
+the learner enrolled (``Enrolment.agency``), followed along ``Agency.replaced_by``
+to its current successor. A learner who later moves keeps their history where it
+was earned; an agency that was merged hands its history to the agency it was
+merged into. Each agency's figures include every unit below it.
+"""
+
+import codecs
+import csv
+import datetime
+import os
+import re
+import unicodedata
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import NotSupportedError
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least, NullIf
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+from accounts.models import Agency
+from accounts.permissions import agencies_visible_to, enrolments_visible_to
+
+from .models import CourseAssignment, Enrolment, LessonPage, LessonProgress
+
+OVERDUE = "overdue"
+STATUS_CHOICES = [
+    (Enrolment.Status.NOT_STARTED, Enrolment.Status.NOT_STARTED.label),
+    (Enrolment.Status.IN_PROGRESS, Enrolment.Status.IN_PROGRESS.label),
+    (Enrolment.Status.COMPLETED, Enrolment.Status.COMPLETED.label),
+    (OVERDUE, _("Overdue")),
+]
+# Sibling agencies are listed by kind, then by name.
+KIND_ORDER = {kind: i for i, kind in enumerate(Agency.Kind.values)}
+OTHER = "other"  # the row for enrolments that no visible agency holds
+
+ONE_PLACE = Decimal("0.1")
+
+
+class AgencyNotVisible(LookupError):
+    """The agency does not exist, was merged away, or is outside the person's scope."""
+
+
+def name_key(name: str) -> tuple:
+    """Sort Vietnamese names as people expect: Đ with D, accents second, 2 before 10."""
+    plain = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    parts = re.split(r"(\d+)", plain)
+    return (
+        [int(part) if i % 2 else part for i, part in enumerate(parts)],
+        name,
+    )
+
+
+def _one_place(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+# Filters ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionFilters:
+    """What the report is asked about; no course means every assigned course."""
+
+    course_id: int | None = None
+    agency_id: int | None = None
+    kind: str = ""
+    enrolled_from: datetime.date | None = None
+    enrolled_to: datetime.date | None = None
+    status: str = ""
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        for key in ("enrolled_from", "enrolled_to"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CompletionFilters":
+        data = dict(data)
+        for key in ("enrolled_from", "enrolled_to"):
+            if data.get(key):
+                data[key] = datetime.date.fromisoformat(data[key])
+        return cls(**data)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def filter_enrolments(enrolments: QuerySet, filters: CompletionFilters) -> QuerySet:
+    """Active enrolments matching the course, enrolment dates and status asked for."""
+    enrolments = enrolments.filter(withdrawn_at__isnull=True)
+    if filters.course_id:
+        enrolments = enrolments.filter(course_id=filters.course_id)
+    else:
+        enrolments = enrolments.filter(
+            course_id__in=CourseAssignment.objects.values("course_id")
+        )
+    if filters.enrolled_from:
+        enrolments = enrolments.filter(
+            enrolled_at__gte=_start_of(filters.enrolled_from)
+        )
+    if filters.enrolled_to:
+        next_day = filters.enrolled_to + datetime.timedelta(days=1)
+        enrolments = enrolments.filter(enrolled_at__lt=_start_of(next_day))
+    if filters.status == OVERDUE:
+        enrolments = enrolments.filter(
+            completed_at__isnull=True, due_at__lt=timezone.now()
+        )
+    elif filters.status:
+        enrolments = enrolments.filter(status=filters.status)
+    return enrolments
+
+
+# Counting --------------------------------------------------------------------
+
+
+class WholeDays(Func):
+    """Whole days from the first datetime to the second, in SQL."""
+
+    output_field = IntegerField()
+
+    def __init__(self, start, end):
+        super().__init__(start, end)
+
+    def _compiled(self, compiler):
+        start, end = self.get_source_expressions()
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        return start_sql, end_sql, (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        start, end, params = self._compiled(compiler)
+        return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        start, end, params = self._compiled(compiler)
+        return f"FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 86400)::integer", params
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError("WholeDays supports SQLite and PostgreSQL.")
+
+
+@dataclass
+class Counts:
+    """Completion figures that add up: a subtree's are the sum of its agencies'."""
+
+    assigned: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    completed: int = 0
+    overdue: int = 0
+    score_total: Decimal = Decimal(0)
+    scored: int = 0
+    days: Counter = field(default_factory=Counter)
+
+    def __iadd__(self, other: "Counts") -> "Counts":
+        self.assigned += other.assigned
+        self.not_started += other.not_started
+        self.in_progress += other.in_progress
+        self.completed += other.completed
+        self.overdue += other.overdue
+        self.score_total += other.score_total
+        self.scored += other.scored
+        self.days.update(other.days)
+        return self
+
+    @property
+    def completion_percent(self) -> Decimal | None:
+        if not self.assigned:
+            return None
+        return _one_place(Decimal(self.completed * 100) / self.assigned)
+
+    @property
+    def average_score(self) -> Decimal | None:
+        if not self.scored:
+            return None
+        return _one_place(self.score_total / self.scored)
+
+    @property
+    def median_days(self) -> Decimal | None:
+        return median_of_histogram(self.days)
+
+
+def median_of_histogram(histogram: Counter) -> Decimal | None:
+    """The median of {value: how many}; the mean of the middle two when even."""
+    size = sum(histogram.values())
+    if not size:
+        return None
+    wanted = {(size - 1) // 2, size // 2}
+    found = []
+    seen = 0
+    for value in sorted(histogram):
+        count = histogram[value]
+        for position in sorted(wanted):
+            if seen <= position < seen + count:
+                found.append(value)
+        seen += count
+    return _one_place(Decimal(sum(found)) / len(found))
+
+
+def counts_by_agency(enrolments: QuerySet) -> dict[int | None, Counts]:
+    """Two grouped queries over the enrolments, whatever their number: counts by
+    recorded agency and status, then days to complete by recorded agency."""
+    now = timezone.now()
+    counts: dict[int | None, Counts] = defaultdict(Counts)
+    by_status = (
+        enrolments.order_by()
+        .values("agency_id", "status")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(completed_at__isnull=True, due_at__lt=now)),
+            score_total=Sum("score"),
+            scored=Count("score"),
+        )
+    )
+    for row in by_status:
+        entry = counts[row["agency_id"]]
+        entry.assigned += row["n"]
+        entry.overdue += row["overdue"]
+        entry.score_total += row["score_total"] or 0
+        entry.scored += row["scored"]
+        if row["status"] == Enrolment.Status.COMPLETED:
+            entry.completed += row["n"]
+        elif row["status"] == Enrolment.Status.IN_PROGRESS:
+            entry.in_progress += row["n"]
+        else:
+            entry.not_started += row["n"]
+    durations = (
+        enrolments.filter(completed_at__isnull=False)
+        .order_by()
+        .annotate(days=WholeDays("enrolled_at", "completed_at"))
+        .values("agency_id", "days")
+        .annotate(n=Count("pk"))
+    )
+    for row in durations:
+        counts[row["agency_id"]].days[row["days"]] += row["n"]
+    return counts
+
+
+# The agency tree -------------------------------------------------------------
+
+
+@dataclass
+class AgencyNode:
+    pk: int
+    code: str
+    name: str
+    kind: str
+    is_active: bool
+    parent: int | None = None
+    children: list[int] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return str(Agency.Kind(self.kind).label) if self.kind in Agency.Kind else ""
+
+
+class AgencyTree:
+    """The agencies someone may see, with merged ones folded into their successors."""
+
+    def __init__(self, agencies: Iterable[dict]):
+        info = {a["id"]: a for a in agencies}
+        # Each visible agency maps to the row that holds its history; None when
+        # its successor is out of sight.
+        self.row_of: dict[int, int | None] = {
+            pk: self._successor(info, pk) for pk in info
+        }
+        self.nodes = {
+            pk: AgencyNode(
+                pk=pk,
+                code=a["code"],
+                name=a["name"],
+                kind=a["kind"],
+                is_active=a["is_active"],
+            )
+            for pk, a in info.items()
+            if a["replaced_by_id"] is None
+        }
+        for pk, node in self.nodes.items():
+            parent = self.row_of.get(info[pk]["parent_id"])
+            if parent is not None and parent != pk:
+                node.parent = parent
+                self.nodes[parent].children.append(pk)
+        for node in self.nodes.values():
+            node.children.sort(key=self._sort_key)
+        self.roots = sorted(
+            (pk for pk, node in self.nodes.items() if node.parent is None),
+            key=self._sort_key,
+        )
+        # A loop in the parents (which the admin forbids) must not hide agencies.
+        reached = {pk for root in self.roots for pk, _depth in self.walk(root)}
+        self.roots += sorted(set(self.nodes) - reached, key=self._sort_key)
+        self.members: dict[int, list[int]] = defaultdict(list)
+        for pk, row in self.row_of.items():
+            if row is not None:
+                self.members[row].append(pk)
+
+    @staticmethod
+    def _successor(info: dict, pk: int) -> int | None:
+        seen = set()
+        while pk in info and info[pk]["replaced_by_id"] is not None:
+            if pk in seen:
+                return None
+            seen.add(pk)
+            pk = info[pk]["replaced_by_id"]
+        return pk if pk in info else None
+
+    def _sort_key(self, pk: int):
+        node = self.nodes[pk]
+        return (KIND_ORDER.get(node.kind, len(KIND_ORDER)), name_key(node.name), pk)
+
+    def walk(
+        self, root: int, max_depth: int | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """(agency, depth) for the root and everything below it, depth first."""
+        stack = [(root, 0)]
+        seen = set()
+        while stack:
+            pk, depth = stack.pop()
+            if pk in seen:
+                continue
+            seen.add(pk)
+            yield pk, depth
+            if max_depth is None or depth < max_depth:
+                children = self.nodes[pk].children
+                stack.extend((child, depth + 1) for child in reversed(children))
+
+    def subtree_members(self, root: int) -> list[int]:
+        """Every agency id whose history counts under this row or a row below it."""
+        return [pk for row, _depth in self.walk(root) for pk in self.members[row]]
+
+    @cached_property
+    def all_members(self) -> list[int]:
+        return [pk for pks in self.members.values() for pk in pks]
+
+
+@dataclass
+class AgencyRow:
+    """One line of the report: an agency with the figures of its whole subtree."""
+
+    agency_id: int | None
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    depth: int
+    parent_code: str
+    is_active: bool
+    has_children: bool
+    counts: Counts
+
+    @property
+    def is_other(self) -> bool:
+        return self.agency_id is None
+
+    @property
+    def level(self) -> int:
+        return self.depth
+
+    def __getattr__(self, name):
+        # assigned, completed, completion_percent, median_days... come from counts.
+        if name in COUNT_FIELDS:
+            return getattr(self.counts, name)
+        raise AttributeError(name)
+
+
+COUNT_FIELDS = frozenset(
+    {
+        "assigned",
+        "not_started",
+        "in_progress",
+        "completed",
+        "overdue",
+        "completion_percent",
+        "average_score",
+        "median_days",
+    }
+)
+
+
+class CompletionReport:
+    """Completion by agency for one person's scope; see the module docstring for
+    which agency an enrolment counts under.
+
+    Costs a fixed number of queries: the agencies in scope, and two grouped
+    queries over the enrolments. The tree roll-up happens in Python.
+    """
+
+    def __init__(self, *, user, filters: CompletionFilters, tree=None):
+        self.user = user
+        self.filters = filters
+        if tree is not None:
+            self.tree = tree  # shared with the filters' agency choices
+
+    @cached_property
+    def tree(self) -> AgencyTree:
+        return AgencyTree(
+            agencies_visible_to(self.user)
+            .order_by()
+            .values(
+                "id", "code", "name", "kind", "parent_id", "replaced_by_id", "is_active"
+            )
+        )
+
+    @cached_property
+    def root(self) -> int | None:
+        """The agency asked for, which must be a row the person may see."""
+        pk = self.filters.agency_id
+        if pk is None:
+            return None
+        if pk not in self.tree.nodes:
+            raise AgencyNotVisible(pk)
+        return pk
+
+    def agency(self, pk: int | str) -> AgencyNode | None:
+        """A row's agency for the drill-down; None for the other row."""
+        if pk == OTHER:
+            return None
+        if pk not in self.tree.nodes:
+            raise AgencyNotVisible(pk)
+        return self.tree.nodes[pk]
+
+    def enrolments(self) -> QuerySet:
+        return filter_enrolments(enrolments_visible_to(self.user), self.filters)
+
+    @cached_property
+    def _counts(self) -> tuple[dict[int, Counts], Counts]:
+        """Each row's subtree totals, and the figures no visible agency holds."""
+        own: dict[int, Counts] = defaultdict(Counts)
+        other = Counts()
+        for agency_id, counts in counts_by_agency(self.enrolments()).items():
+            row = self.tree.row_of.get(agency_id)
+            if row is None:
+                other += counts
+            else:
+                own[row] += counts
+        totals: dict[int, Counts] = {}
+        for root in self.tree.roots:
+            order = list(self.tree.walk(root))
+            for pk, _depth in reversed(order):  # children before parents
+                total = Counts()
+                total += own.get(pk, Counts())
+                for child in self.tree.nodes[pk].children:
+                    total += totals.get(child, Counts())
+                totals[pk] = total
+        return totals, other
+
+    def _row(self, pk: int, depth: int) -> AgencyRow:
+        node = self.tree.nodes[pk]
+        parent = self.tree.nodes.get(node.parent) if node.parent else None
+        return AgencyRow(
+            agency_id=pk,
+            code=node.code,
+            name=node.name,
+            kind=node.kind,
+            kind_label=node.kind_label,
+            depth=depth,
+            parent_code=parent.code if parent else "",
+            is_active=node.is_active,
+            has_children=bool(node.children),
+            counts=self._counts[0].get(pk, Counts()),
+        )
+
+    def other_row(self) -> AgencyRow:
+        return AgencyRow(
+            agency_id=None,
+            code="",
+            name=gettext("Elsewhere or no agency"),
+            kind="",
+            kind_label="",
+            depth=0,
+            parent_code="",
+            is_active=True,
+            has_children=False,
+            counts=self._counts[1],
+        )
+
+    def rows(self, *, full: bool = False) -> list[AgencyRow]:
+        """The top of the chosen subtree and its children (every level when full).
+
+        With an agency kind chosen: a flat list of the agencies of that kind.
+        Enrolments that no visible agency holds (no agency recorded, or a learner
+        who moved in from elsewhere) get a row of their own in the unfiltered view.
+        """
+        roots = [self.root] if self.root is not None else self.tree.roots
+        if self.filters.kind:
+            found = [
+                pk
+                for root in roots
+                for pk, _depth in self.tree.walk(root)
+                if self.tree.nodes[pk].kind == self.filters.kind
+            ]
+            found.sort(key=lambda pk: (name_key(self.tree.nodes[pk].name), pk))
+            return [self._row(pk, 0) for pk in found]
+        depth = None if full else 1
+        rows = [
+            self._row(pk, d) for root in roots for pk, d in self.tree.walk(root, depth)
+        ]
+        if self.root is None and self._counts[1].assigned:
+            rows.append(self.other_row())
+        return rows
+
+    def totals(self, rows: list[AgencyRow]) -> Counts:
+        """The figures of the rows shown at the top level (no double counting)."""
+        total = Counts()
+        for row in rows:
+            if row.depth == 0:
+                total += row.counts
+        return total
+
+    def learner_rows(self, agency: int | str | None = None) -> QuerySet:
+        """One row per enrolment, as dictionaries, with progress computed in SQL.
+
+        ``agency`` is a row of the tree (its whole subtree), OTHER, or None for
+        everything in scope (narrowed to the agency filter when one is set).
+        """
+        enrolments = self.enrolments()
+        if agency == OTHER:
+            enrolments = enrolments.filter(
+                Q(agency__isnull=True) | ~Q(agency_id__in=self.tree.all_members)
+            )
+        else:
+            root = agency if agency is not None else self.root
+            if root is not None:
+                self.agency(root)
+                enrolments = enrolments.filter(
+                    agency_id__in=self.tree.subtree_members(root)
+                )
+        return with_progress(enrolments).values(*LEARNER_VALUES)
+
+
+# Learner rows -------------------------------------------------------------------
+
+
+def _count(queryset: QuerySet):
+    """A correlated COUNT(*) subquery, 0 when nothing matches."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by()
+            .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def with_progress(enrolments: QuerySet) -> QuerySet:
+    """Adds progress % (published required lessons done / total; 100 once complete)."""
+    required = LessonPage.objects.live().filter(is_required=True)
+    total = _count(required.filter(path__startswith=OuterRef("course__path")))
+    done = _count(
+        LessonProgress.objects.filter(
+            enrolment_id=OuterRef("pk"),
+            completed_at__isnull=False,
+            lesson__live=True,
+            lesson__is_required=True,
+            lesson__path__startswith=OuterRef("course__path"),
+        )
+    )
+    return enrolments.annotate(
+        required_total=total,
+        required_done=done,
+        progress=Case(
+            When(completed_at__isnull=False, then=Value(100)),
+            When(required_total=0, then=Value(0)),
+            default=Least(F("required_done") * 100 / F("required_total"), Value(100)),
+            output_field=IntegerField(),
+        ),
+        overdue=Case(
+            When(
+                completed_at__isnull=True, due_at__lt=timezone.now(), then=Value(True)
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        learner_name=Coalesce(
+            NullIf(F("learner__full_name"), Value("")),
+            F("learner__email"),
+            output_field=CharField(),
+        ),
+        learner_email=F("learner__email"),
+        position=F("learner__position"),
+        agency_code=F("agency__code"),
+        agency_name=F("agency__name"),
+        current_agency_name=F("learner__agency__name"),
+        course_title=F("course__title"),
+    ).order_by("learner_name", "pk")
+
+
+LEARNER_VALUES = (
+    "pk",
+    "learner_id",
+    "learner_name",
+    "learner_email",
+    "position",
+    "agency_code",
+    "agency_name",
+    "current_agency_name",
+    "course_id",
+    "course_title",
+    "status",
+    "overdue",
+    "progress",
+    "enrolled_at",
+    "last_activity_at",
+    "completed_at",
+    "due_at",
+    "score",
+)
+
+
+# Spreadsheets ------------------------------------------------------------------
+
+AGENCY_HEADINGS = {
+    "code": _("Agency code"),
+    "name": _("Agency"),
+    "kind_label": _("Kind"),
+    "level": _("Level"),
+    "parent_code": _("Parent agency code"),
+    "assigned": _("Assigned"),
+    "not_started": _("Not started"),
+    "in_progress": _("In progress"),
+    "completed": _("Completed"),
+    "overdue": _("Overdue"),
+    "completion_percent": _("Completion %"),
+    "average_score": _("Average score"),
+    "median_days": _("Median days to complete"),
+}
+LEARNER_HEADINGS = {
+    "learner_name": _("Name"),
+    "learner_email": _("Email"),
+    "position": _("Position"),
+    "agency_code": _("Agency code at enrolment"),
+    "agency_name": _("Agency at enrolment"),
+    "current_agency_name": _("Current agency"),
+    "course_title": _("Course"),
+    "status": _("Status"),
+    "overdue": _("Overdue"),
+    "progress": _("Progress %"),
+    "enrolled_at": _("Enrolled"),
+    "last_activity_at": _("Last activity"),
+    "completed_at": _("Completed"),
+    "due_at": _("Due"),
+    "score": _("Score"),
+    # Certificates come later; the column is there so that files keep their shape.
+    "certificate": _("Certificate"),
+}
+STATUS_LABELS = dict(Enrolment.Status.choices)
+
+# A cell starting with one of these is read as a formula by spreadsheet programs
+# (OWASP "CSV injection"); tab and carriage return hide such a start.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SafeSpreadsheetMixin(SpreadsheetExportMixin):
+    """Wagtail's spreadsheet export, made fit for Excel users in Vietnam.
+
+    Wagtail already stores an XLSX cell that openpyxl takes for a formula as
+    text, but only for "=", and does nothing for CSV. Added here: a leading
+    apostrophe on formula-like text in both formats, a UTF-8 byte order mark so
+    that Excel reads Vietnamese CSV correctly, local times instead of UTC, status
+    labels instead of codes, and rows read in chunks so that 100,000 of them fit
+    in memory.
+    """
+
+    CHUNK_SIZE = 2000
+
+    def to_row_dict(self, item):
+        row = {}
+        for name in self.list_export:
+            if name == "certificate":
+                row[name] = None
+            elif name == "status":
+                status = item["status"] if isinstance(item, dict) else item.status
+                row[name] = STATUS_LABELS.get(status, status)
+            else:
+                row[name] = (
+                    item[name] if isinstance(item, dict) else getattr(item, name)
+                )
+        return row
+
+    def preprocess_field_value(self, field, value, export_format):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            value = gettext("Yes") if value else gettext("No")
+        elif isinstance(value, datetime.datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value).replace(tzinfo=None)
+            if export_format == self.FORMAT_CSV:
+                return value.strftime("%Y-%m-%d %H:%M")
+            return value
+        return neutralise(super().preprocess_field_value(field, value, export_format))
+
+    def get_heading(self, queryset, field):
+        return str(self.export_headings.get(field, field))
+
+    rows_written = 0
+
+    def _iterate(self, rows, progress):
+        if isinstance(rows, QuerySet):
+            rows = rows.iterator(chunk_size=self.CHUNK_SIZE)
+        self.rows_written = 0
+        for item in rows:
+            yield item
+            self.rows_written += 1
+            if progress is not None and self.rows_written % self.CHUNK_SIZE == 0:
+                progress(self.rows_written)
+
+    def stream_csv(self, queryset, progress: Callable[[int], None] | None = None):
+        yield codecs.BOM_UTF8
+        writer = csv.DictWriter(_Echo(), fieldnames=self.list_export)
+        yield writer.writerow(
+            {name: self.get_heading(queryset, name) for name in self.list_export}
+        )
+        for item in self._iterate(queryset, progress):
+            yield self.write_csv_row(writer, self.to_row_dict(item))
+
+    def write_xlsx(self, queryset, output, progress=None):
+        from openpyxl import Workbook
+        from wagtail.admin.views.mixins import ExcelDateFormatter
+
+        workbook = Workbook(write_only=True, iso_dates=True)
+        worksheet = workbook.create_sheet(title=str(self.sheet_title)[:31])
+        worksheet.append(self.get_heading(queryset, name) for name in self.list_export)
+        date_format = ExcelDateFormatter().get()
+        for item in self._iterate(queryset, progress):
+            worksheet.append(
+                self.generate_xlsx_row(
+                    worksheet, self.to_row_dict(item), date_format=date_format
+                )
+            )
+        workbook.save(output)
+
+    sheet_title = _("Completion")
+
+
+class _Echo:
+    def write(self, value):
+        return value.encode("utf-8")
+
+
+class AgencySpreadsheet(SafeSpreadsheetMixin):
+    list_export = list(AGENCY_HEADINGS)
+    export_headings = AGENCY_HEADINGS
+    sheet_title = _("By agency")
+
+
+class LearnerSpreadsheet(SafeSpreadsheetMixin):
+    list_export = list(LEARNER_HEADINGS)
+    export_headings = LEARNER_HEADINGS
+    sheet_title = _("Learners")
+
+
+def write_spreadsheet(
+    spreadsheet: SafeSpreadsheetMixin, rows, output, export_format: str, progress=None
+) -> int:
+    """Write rows as CSV (with its byte order mark) or XLSX to a binary file;
+    returns how many rows were written."""
+    if export_format == SpreadsheetExportMixin.FORMAT_CSV:
+        for chunk in spreadsheet.stream_csv(rows, progress=progress):
+            output.write(chunk)
+    elif export_format == SpreadsheetExportMixin.FORMAT_XLSX:
+        spreadsheet.write_xlsx(rows, output, progress=progress)
+    else:
+        raise ValueError(f"Unknown export format: {export_format!r}")
+    return spreadsheet.rows_written
+
+
+# Exports in the background -------------------------------------------------------
+
+EXPORT_TTL = 24 * 60 * 60  # the job's state, and the file, are kept for a day
+EXPORT_DIR = "exports"
+
+
+def inline_export_max_rows() -> int:
+    return getattr(settings, "REPORT_INLINE_EXPORT_MAX_ROWS", 5000)
+
+
+def _job_key(job_id: str) -> str:
+    return f"courses:completion-export:{job_id}"
+
+
+def export_job(job_id: str) -> dict | None:
+    return cache.get(_job_key(job_id))
+
+
+def _save_job(job_id: str, state: dict) -> None:
+    cache.set(_job_key(job_id), state, EXPORT_TTL)
+
+
+def export_path(job_id: str, export_format: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / EXPORT_DIR / f"{job_id}.{export_format}"
+
+
+def _remove_stale_exports() -> None:
+    folder = Path(settings.MEDIA_ROOT) / EXPORT_DIR
+    if not folder.is_dir():
+        return
+    cutoff = timezone.now().timestamp() - EXPORT_TTL
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def start_learner_export(
+    *,
+    user,
+    filters: CompletionFilters,
+    agency: int | str | None,
+    export_format: str,
+    total: int,
+    filename: str,
+) -> str:
+    """Queue a learner-level export; its state lives in the cache under a new id."""
+    _remove_stale_exports()
+    job_id = uuid.uuid4().hex
+    _save_job(
+        job_id,
+        {
+            "owner": user.pk,
+            "status": "queued",
+            "done": 0,
+            "total": total,
+            "format": export_format,
+            "path": "",
+            "filename": f"{filename}.{export_format}",
+        },
+    )
+    build_learner_export.enqueue(
+        job_id=job_id,
+        user_id=user.pk,
+        filters=filters.to_json(),
+        agency=agency,
+        export_format=export_format,
+        language=translation.get_language(),
+    )
+    return job_id
+
+
+@task()
+def build_learner_export(
+    *, job_id, user_id, filters, agency, export_format, language
+) -> str:
+    """Write a learner-level export to MEDIA_ROOT/exports/<id>.<format>."""
+    from accounts.models import User
+
+    state = export_job(job_id) or {}
+    state.update(status="running")
+    _save_job(job_id, state)
+
+    def progress(done):
+        state["done"] = done
+        _save_job(job_id, state)
+
+    path = export_path(job_id, export_format)
+    try:
+        with translation.override(language):
+            report = CompletionReport(
+                user=User.objects.get(pk=user_id),
+                filters=CompletionFilters.from_json(filters),
+            )
+            rows = report.learner_rows(agency)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            with open(partial, "wb") as output:
+                written = write_spreadsheet(
+                    LearnerSpreadsheet(), rows, output, export_format, progress
+                )
+            os.replace(partial, path)
+    except Exception:
+        state.update(status="failed")
+        _save_job(job_id, state)
+        raise
+    state.update(status="done", done=written, total=written, path=str(path))
+    _save_job(job_id, state)
+    return str(path)
