@@ -857,7 +857,7 @@ def start_learner_export(
 ) -> str:
     """Queue a learner-level export; its state lives in the cache under a new id."""
     _remove_stale_exports()
-    job_id = uuid.uuid4().hex
+    job_id = str(uuid.uuid4())
     _save_job(
         job_id,
         {

@@ -445,7 +445,7 @@ class ExportJobMixin(PermissionCheckedMixin):
 
     @cached_property
     def job(self) -> dict:
-        job = export_job(self.kwargs["job_id"].hex)
+        job = export_job(str(self.kwargs["job_id"]))
         if job is None or job.get("owner") != self.request.user.pk:
             raise Http404
         return job

@@ -64,15 +64,19 @@ def _finish(enrolment, course, *, score=None, quiz=None):
         record_quiz_result(enrolment=enrolment, quiz=quiz, passed=True, score=score)
 
 
-@pytest.fixture
-def report_permission(db):
+def grant_report_permission():
     """The report needs courses.view_enrolment; the role migration does not grant it."""
     for role in (ADMINISTRATOR, AGENCY_MANAGER):
         grant_model_permissions(role, "courses", ["view_enrolment"])
 
 
 @pytest.fixture
-def world(site_root, report_permission):
+def world(site_root):
+    grant_report_permission()
+    return build_world(site_root)
+
+
+def build_world(site_root):
     """Province P → district D (office O, radio R, commune C merged into O later),
     department S, district X. The course is assigned; the optional one is not."""
     province = AgencyFactory(code="P", name="Tỉnh Thử", kind=Agency.Kind.PROVINCE)

@@ -1,0 +1,276 @@
+"""Completion downloads: CSV with a byte order mark, XLSX, formula neutralisation,
+the export_completion command and exports made in the background."""
+
+import csv
+import io
+import re
+from unittest import mock
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
+
+from courses.exports import AGENCY_HEADINGS, LEARNER_HEADINGS, export_job, neutralise
+from courses.services import enrol_learner
+from tests.courses.test_reports import REPORT, build_world, grant_report_permission
+from tests.factories import AgencyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(site_root):
+    """The report tests' agencies, people and enrolments (see build_world)."""
+    grant_report_permission()
+    return build_world(site_root)
+
+
+DANGEROUS = ['=HYPERLINK("http://x")', "+1+2", "-3+4", "@SUM(A1)", "\tx", "\r=1"]
+
+
+def _vi(text) -> str:
+    """A heading as a Vietnamese-speaking user (the default) gets it."""
+    with translation.override("vi"):
+        return str(text)
+
+
+def _body(response) -> bytes:
+    return (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+
+
+def _csv(response) -> list[list[str]]:
+    body = _body(response)
+    assert body.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with the mark
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def _xlsx(data: bytes) -> list[list]:
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def _learners_url(agency, **params):
+    url = reverse("courses_reports:learners", args=[agency.pk])
+    return url + (
+        "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""
+    )
+
+
+def test_neutralise_prefixes_formula_like_text_only():
+    assert [neutralise(v) for v in DANGEROUS] == ["'" + v for v in DANGEROUS]
+    assert neutralise("Nguyễn Văn A") == "Nguyễn Văn A"
+    assert neutralise(-3) == -3  # numbers are numbers, not text
+    assert neutralise("a=b") == "a=b"
+
+
+def test_the_agency_csv_has_a_byte_order_mark_and_vietnamese_text(client, world):
+    client.force_login(world.people.admin)
+    response = client.get(REPORT, {"course": world.course.pk, "export": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        'filename="completion-by-agency-ky-nang.csv"' in response["Content-Disposition"]
+    )
+    rows = _csv(response)
+    by_code = {row[0]: row for row in rows[1:]}
+    # Every level, not only the two on screen; roll-up figures with one decimal.
+    assert set(by_code) == {"P", "P-S", "P-D", "P-D-O", "P-D-R", "P-X"}
+    assert by_code["P-D"][1] == "Huyện Đông"
+    assert by_code["P-D"][3:] == [
+        "1",
+        "P",
+        "6",
+        "2",
+        "1",
+        "3",
+        "2",
+        "50.0",
+        "85.0",
+        "10.0",
+    ]
+    assert by_code["P-D-O"][3:5] == ["2", "P-D"]
+
+
+def test_the_agency_xlsx_matches_the_report(client, world):
+    client.force_login(world.people.admin)
+    response = client.get(REPORT, {"course": world.course.pk, "export": "xlsx"})
+    rows = _xlsx(_body(response))
+    by_code = {row[0]: row for row in rows[1:]}
+    assert by_code["P-D"][5:10] == [6, 2, 1, 3, 2]
+    assert float(by_code["P-D"][10]) == 50.0
+
+
+def test_formulas_are_neutralised_in_csv_and_xlsx(client, world):
+    unit = AgencyFactory(code="P-D-Z", name="=cmd|' /C calc'!A0", parent=world.district)
+    for i, text in enumerate(DANGEROUS):
+        learner = UserFactory(full_name=f"Người {i}", position=text, agency=unit)
+        enrol_learner(learner=learner, course=world.course)
+    client.force_login(world.people.admin)
+    url = _learners_url(unit, course=world.course.pk)
+
+    rows = _csv(client.get(url + "&export=csv"))
+    header = rows[0]
+    position = header.index(_vi(LEARNER_HEADINGS["position"]))
+    assert sorted(row[position] for row in rows[1:]) == sorted(
+        "'" + v for v in DANGEROUS
+    )
+    agency = header.index(_vi(LEARNER_HEADINGS["agency_name"]))
+    assert {row[agency] for row in rows[1:]} == {"'=cmd|' /C calc'!A0"}
+
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(_body(client.get(url + "&export=xlsx")))
+    ).active
+    cells = [row[position] for row in sheet.iter_rows(min_row=2)]
+    # (XML reads a stored carriage return back as a line feed.)
+    values = sorted(c.value.replace("\n", "\r") for c in cells)
+    assert values == sorted("'" + v for v in DANGEROUS)
+    assert {c.data_type for c in cells} == {"s"}  # text, never a formula
+
+    agencies = _csv(client.get(REPORT, {"course": world.course.pk, "export": "csv"}))
+    assert "'=cmd|' /C calc'!A0" in {row[1] for row in agencies}
+
+
+def test_learner_exports_follow_the_managers_scope(client, world):
+    client.force_login(world.people.manager)
+    rows = _csv(client.get(_learners_url(world.district, export="csv")))
+    names = {row[0] for row in rows[1:]}
+    assert "Đỗ Văn Chín" not in names  # district X is not theirs
+    assert {"Võ Thị Sáu", "Hoàng Văn Năm"} <= names
+    other = reverse("courses_reports:learners", args=["other"]) + "?export=csv"
+    assert [row[0] for row in _csv(client.get(other))[1:]] == ["Đặng Văn Bảy"]
+
+
+# The command -----------------------------------------------------------------------
+
+
+def test_export_completion_writes_the_agency_rows(world, tmp_path):
+    output = tmp_path / "completion.csv"
+    out = io.StringIO()
+    call_command(
+        "export_completion",
+        course="ky-nang",
+        format="csv",
+        output=str(output),
+        stdout=out,
+    )
+    assert out.getvalue().strip() == f"Wrote 6 agency rows to {output}."
+    content = output.read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][:2] == [_vi(AGENCY_HEADINGS["code"]), _vi(AGENCY_HEADINGS["name"])]
+    by_code = {row[0]: row for row in rows[1:]}
+    assert by_code["P"][5] == "8" and by_code["P-D"][5] == "6"
+
+
+def test_export_completion_writes_learner_rows_for_an_agency(world, tmp_path):
+    output = tmp_path / "learners.xlsx"
+    out = io.StringIO()
+    call_command(
+        "export_completion",
+        "--course=ky-nang",
+        "--format=xlsx",
+        f"--output={output}",
+        "--level=learner",
+        "--agency=P-D-C",  # merged into the office: stands for the office
+        stdout=out,
+    )
+    assert out.getvalue().strip() == f"Wrote 4 learner rows to {output}."
+    rows = _xlsx(output.read_bytes())
+    assert sorted(row[0] for row in rows[1:]) == sorted(
+        ["Nguyễn Văn Một", "Trần Thị Hai", "Lê Văn Ba", "Võ Thị Sáu"]
+    )
+
+
+def test_export_completion_scopes_to_a_user_and_checks_its_arguments(world, tmp_path):
+    output = str(tmp_path / "x.csv")
+    with pytest.raises(CommandError, match="No agency"):
+        call_command(
+            "export_completion",
+            course="all",
+            format="csv",
+            output=output,
+            agency="P-X",
+            user=world.people.manager.email,
+        )
+    with pytest.raises(CommandError, match="No course"):
+        call_command("export_completion", course="nope", format="csv", output=output)
+    out = io.StringIO()
+    call_command(
+        "export_completion",
+        course="all",
+        format="csv",
+        output=output,
+        user=world.people.manager.email,
+        stdout=out,
+    )
+    # D, O, R and the row for the learner who moved in.
+    assert out.getvalue().startswith("Wrote 4 agency rows")
+
+
+# Exports in the background ---------------------------------------------------------
+
+
+@pytest.fixture
+def small_inline_limit(settings, tmp_path):
+    settings.REPORT_INLINE_EXPORT_MAX_ROWS = 2
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_a_large_export_runs_in_the_background_for_its_owner_only(
+    client, world, small_inline_limit
+):
+    client.force_login(world.people.admin)
+    response = client.get(_learners_url(world.district, export="xlsx"))
+    assert response.status_code == 302
+    job_id = re.fullmatch(
+        r"/admin/reports/completion/exports/([0-9a-f-]+)/", response.url
+    )
+    assert job_id
+    job = export_job(job_id.group(1))
+    assert job["owner"] == world.people.admin.pk
+    assert job["status"] == "done" and job["done"] == job["total"] == 6
+    assert job["path"] == str(
+        small_inline_limit / "exports" / f"{job_id.group(1)}.xlsx"
+    )
+
+    status = client.get(response.url)
+    assert status.status_code == 200 and "Refresh" not in status
+    download = reverse("courses_reports:export_download", args=[job_id.group(1)])
+    assert download in status.content.decode()
+    rows = _xlsx(_body(client.get(download)))
+    assert len(rows) == 7  # the headings and six learners
+
+    other_admin = UserFactory(agency=world.province, role="administrator")
+    for person in (other_admin, world.people.manager):
+        client.force_login(person)
+        assert client.get(response.url).status_code == 404
+        assert client.get(download).status_code == 404
+
+
+def test_a_queued_export_shows_its_progress_and_no_file_yet(
+    client, world, small_inline_limit
+):
+    client.force_login(world.people.admin)
+    with mock.patch("courses.exports.build_learner_export") as task:
+        response = client.get(_learners_url(world.district, export="csv"))
+    assert task.enqueue.call_count == 1
+    status = client.get(response.url)
+    assert status["Refresh"] == "3"  # reloads itself until the file is ready
+    assert '<progress max="6" value="0">' in status.content.decode()
+    job_id = response.url.rstrip("/").rsplit("/", 1)[1]
+    download = reverse("courses_reports:export_download", args=[job_id])
+    assert client.get(download).status_code == 404
+
+
+def test_small_exports_are_served_at_once(client, world, small_inline_limit, settings):
+    settings.REPORT_INLINE_EXPORT_MAX_ROWS = 5000
+    client.force_login(world.people.admin)
+    response = client.get(_learners_url(world.district, export="csv"))
+    assert response.status_code == 200
+    assert len(_csv(response)) == 7
+    assert not (small_inline_limit / "exports").exists()
