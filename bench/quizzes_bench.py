@@ -19,6 +19,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 
+def check(condition, detail):
+    if not condition:
+        raise SystemExit(f"Unexpected response: {detail}")
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -39,12 +44,13 @@ def setup_django(db_path: Path):
 
 
 def build(questions: int):
+    from wagtail.models import Site
+
     from courses.models import CourseIndexPage, CoursePage, LessonPage
     from courses.services import enrol_learner
     from quizzes.importing import ensure_category
     from quizzes.models import Option, Question, Quiz, QuizSlot
     from tests.factories import UserFactory
-    from wagtail.models import Site
 
     root = Site.objects.get(is_default_site=True).root_page.specific
     index = root.add_child(instance=CourseIndexPage(title="Khóa học", slug="khoa-hoc"))
@@ -137,20 +143,20 @@ def main():
 
         for _round in range(args.rounds):
             response = timed("start", lambda: client.post(start_url))
-            assert response.status_code == 302, response.status_code
+            check(response.status_code == 302, response.status_code)
             attempt = Attempt.objects.latest("pk")
             for number, snapshot in enumerate(attempt.questions, start=1):
                 url = reverse("quizzes:attempt_page", args=[attempt.pk, number])
                 data = {**page_data(attempt, snapshot["key"]), "nav": "next"}
                 response = timed("save page", lambda: client.post(url, data))  # noqa: B023
-                assert response.status_code == 302, response.status_code
+                check(response.status_code == 302, response.status_code)
             submit = reverse("quizzes:attempt_submit", args=[attempt.pk])
             response = timed("submit", lambda: client.post(submit))  # noqa: B023
-            assert response.status_code == 302
+            check(response.status_code == 302, response.status_code)
             result = reverse("quizzes:attempt_result", args=[attempt.pk])
             response = timed("result", lambda: client.get(result))  # noqa: B023
-            assert response.status_code == 200
-            assert Attempt.objects.get(pk=attempt.pk).score == 100
+            check(response.status_code == 200, response.status_code)
+            check(Attempt.objects.get(pk=attempt.pk).score == 100, "score")
 
         print(  # noqa: T201
             f"{args.questions} questions, {args.rounds} rounds, SQLite file, "

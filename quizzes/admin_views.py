@@ -1,4 +1,4 @@
-"""Trainer screens in the Wagtail admin: import, export, regrade, grading, item analysis."""
+"""Trainer screens in the admin: import, export, regrade, grading, item analysis."""
 
 import secrets
 
@@ -87,7 +87,7 @@ class QuestionImportView(AdminPage, FormView):
 
 
 class QuestionImportPreviewView(AdminPage, TemplateView):
-    """Every question parsed and every error with its line; nothing is saved until confirmed."""
+    """Every question parsed and every error with its line; saves only on confirm."""
 
     template_name = "quizzes/admin/import_preview.html"
     page_title = gettext_lazy("Check the import")
@@ -172,7 +172,7 @@ class CategoryExportView(PermissionRequiredMixin, View):
 
 
 class RegradeView(AdminPage, TemplateView):
-    """Preview, then apply, the new key to every submitted attempt that showed a question."""
+    """Preview, then apply, a question's new key to submitted attempts showing it."""
 
     template_name = "quizzes/admin/regrade.html"
     page_title = gettext_lazy("Regrade attempts")
@@ -209,7 +209,7 @@ class RegradeView(AdminPage, TemplateView):
 
 
 class ItemAnalysisView(AdminPage, TemplateView):
-    """Per question: how many answered, % right, and how often each option was chosen."""
+    """Per question: how many answered, % right, how often each option was chosen."""
 
     template_name = "quizzes/admin/item_analysis.html"
     page_title = gettext_lazy("Item analysis")
@@ -235,7 +235,7 @@ class ItemAnalysisView(AdminPage, TemplateView):
 
 
 class EssayGradeView(AdminPage, FormView):
-    """The rubric, the learner's answer (sanitised), a comment; saving notifies the learner."""
+    """The rubric, the sanitised answer and a comment; saving emails the learner."""
 
     template_name = "quizzes/admin/essay_grade.html"
     page_title = gettext_lazy("Grade an essay")

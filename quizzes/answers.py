@@ -45,7 +45,7 @@ def _getlist(data, name: str) -> list[str]:
 def parse_page(
     snapshots: Sequence[Mapping], data, page_keys: Sequence[str]
 ) -> ParsedPage:
-    """Answers for the page's questions (absent fields clear them) plus any others posted.
+    """Answers for the page's questions (absent fields clear them) and others posted.
 
     Raises ForgedAnswer for an unknown question or an option, item or choice
     token the attempt did not show; returns field errors for answers that are

@@ -249,7 +249,7 @@ def _parse_choice(question: ParsedQuestion, body: str, body_offset: int) -> None
 
 def _parse_short(question: ParsedQuestion, body: str, body_offset: int) -> None:
     question.type = grading.SHORT
-    for marker, raw, offset in _answer_parts(body, "=", body_offset):
+    for _marker, raw, offset in _answer_parts(body, "=", body_offset):
         weight, rest = _weight(raw.strip(), body_offset + offset)
         answer, feedback = _split_feedback(rest)
         if not _clean(answer):

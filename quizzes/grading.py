@@ -306,7 +306,7 @@ def essay_marks(
 
 
 def quiz_score(method: str, scores: Sequence[Decimal]) -> Decimal | None:
-    """The score that counts for a quiz: highest or last of the graded attempts, in order."""
+    """The score that counts: the highest or the last of the graded attempts."""
     if not scores:
         return None
     return max(scores) if method == HIGHEST else scores[-1]

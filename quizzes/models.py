@@ -66,6 +66,17 @@ class QuestionCategory(models.Model):
     def __str__(self):
         return self.path or self.name
 
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name).strip()
+        old_path = self.path
+        self.path = self.build_path()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Renaming or moving a category moves its whole subtree.
+                for child in self.children.all():
+                    child.save()
+
     def clean(self):
         self.name = nfc(self.name).strip()
         if PATH_SEPARATOR in self.name:
@@ -81,17 +92,6 @@ class QuestionCategory(models.Model):
     def build_path(self) -> str:
         name = nfc(self.name).strip()
         return f"{self.parent.path}{PATH_SEPARATOR}{name}" if self.parent else name
-
-    def save(self, *args, **kwargs):
-        self.name = nfc(self.name).strip()
-        old_path = self.path
-        self.path = self.build_path()
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.path:
-                # Renaming or moving a category moves its whole subtree.
-                for child in self.children.all():
-                    child.save()
 
     def descendant_ids(self) -> list[int]:
         """This category and every category below it."""

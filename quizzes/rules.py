@@ -1,4 +1,4 @@
-"""Authoring rules a question must meet to be graded; shared by the admin form and imports."""
+"""What a question needs to be gradable; shared by the admin form and imports."""
 
 from decimal import Decimal
 
@@ -8,7 +8,7 @@ from . import grading
 
 
 def question_problems(qtype: str, options: list[dict], rubric: list[dict]) -> list[str]:
-    """What is wrong with a question's options for its type (empty when it can be graded)."""
+    """What is wrong with a question's options for its type; empty when gradable."""
     problems = []
     correct = [o for o in options if o.get("is_correct")]
     if qtype == grading.SINGLE:
@@ -29,7 +29,8 @@ def question_problems(qtype: str, options: list[dict], rubric: list[dict]) -> li
             if abs(positive - 100) > Decimal("0.1"):
                 problems.append(
                     _(
-                        "The positive credits must add up to 100%% (they add up to %s%%)."
+                        "The positive credits must add up to 100%% "
+                        "(they add up to %s%%)."
                     )
                     % format(positive.normalize(), "f")
                 )

@@ -89,7 +89,7 @@ def _with_parts(questions):
 
 
 def draw_questions(quiz: Quiz, rng: random.Random | None = None) -> list[Question]:
-    """The attempt's questions: fixed ones in slot order, random draws without repeats."""
+    """The attempt's questions: fixed ones in slot order, random draws, no repeats."""
     rng = rng or _system_random
     slots = list(
         QuizSlot.objects.filter(quiz=quiz)
@@ -144,7 +144,7 @@ class AttemptPage:
 def attempt_page(
     attempt: Attempt, number: int, *, answers: dict | None = None, errors=None
 ) -> AttemptPage:
-    """The questions of one page as the learner may see them (no key), with saved answers."""
+    """One page's questions as the learner may see them (no key), with answers."""
     pages = attempt_pages(attempt)
     number = min(max(number, 1), len(pages))
     keys = set(pages[number - 1])
@@ -393,7 +393,7 @@ def _review_answer(item: ReviewQuestion, snap: dict, answer, full: bool) -> None
     elif qtype == grading.SHORT:
         item.answer_text = answer or ""
         if full:
-            item.accepted = [o["text"] for o in options if Decimal(o["credit"]) > 0]
+            item.accepted = [o["text"] for o in options if Decimal(o["credit"]) >= 100]
             given = grading.normalise_text(
                 answer or "", ignore_diacritics=snap.get("ignore_diacritics", False)
             )
@@ -453,7 +453,7 @@ def _position(value) -> int | None:
 
 
 def can_grade_essays(user) -> bool:
-    """Trainers and administrators grade essays; agency managers and trainees never do."""
+    """Trainers and administrators grade essays; managers and trainees never do."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
@@ -463,14 +463,14 @@ def can_grade_essays(user) -> bool:
 
 
 def essays_visible_to(user):
-    """Trainers and administrators see every course's essays except their own answers."""
+    """Trainers and administrators see every course's essays but their own."""
     if not can_grade_essays(user):
         return EssayResponse.objects.none()
     return EssayResponse.objects.exclude(attempt__learner=user)
 
 
 def item_analysis(quiz: Quiz) -> list[dict]:
-    """Per question: how many answered, % right, and how often each option was chosen."""
+    """Per question: how many answered, % right, how often each option was chosen."""
     attempts = Attempt.objects.filter(quiz=quiz).exclude(
         state=Attempt.State.IN_PROGRESS
     )
@@ -503,7 +503,8 @@ def item_analysis(quiz: Quiz) -> list[dict]:
             entry["marks"] += Decimal(result.get("marks", "0"))
             entry["max_marks"] += Decimal(snap["mark"])
             for o in snap.get("options", []):
-                label = o["text"] or (_("True") if o["token"] == "true" else _("False"))
+                is_true = o["token"] == "true"  # noqa: S105 - not a password
+                label = o["text"] or (_("True") if is_true else _("False"))
                 option_key = o.get("option_id") or o["token"]
                 option_texts[qid][option_key] = label
                 chosen = answer if isinstance(answer, list) else [answer]

@@ -84,7 +84,7 @@ def start_attempt(
     lesson: LessonPage | None = None,
     now: datetime | None = None,
 ) -> Attempt:
-    """Resume the attempt in progress or start the next one, within dates and attempts allowed."""
+    """Resume the attempt in progress or start the next, within dates and limits."""
     now = now or timezone.now()
     if enrolment.learner_id != learner.pk or enrolment.withdrawn_at is not None:
         raise QuizError(_("You are not enrolled in this course."))
@@ -144,7 +144,7 @@ def save_answers(
     resume_at: int | None = None,
     now: datetime | None = None,
 ) -> Attempt:
-    """Save one page's answers; refuse forged ones, late ones and closed attempts, saving nothing."""
+    """Save a page's answers; forged or late ones, or a closed attempt, save nothing."""
     now = now or timezone.now()
     with transaction.atomic():
         attempt = _lock_attempt(attempt)
@@ -195,7 +195,7 @@ def _store_answers(attempt: Attempt, *, data, page: int, resume_at: int | None) 
 def submit_attempt(
     *, attempt: Attempt, learner=None, now: datetime | None = None
 ) -> Attempt:
-    """Grade once: a second submit (two tabs, a replay) returns the graded attempt unchanged."""
+    """Grade once: a second submit (two tabs, a replay) returns the attempt as is."""
     now = now or timezone.now()
     attempt = _lock_attempt(attempt)
     if learner is not None and attempt.learner_id != learner.pk:
@@ -369,7 +369,7 @@ def grade_essay(
     comment: str = "",
     now: datetime | None = None,
 ) -> EssayResponse:
-    """Rubric points (or plain marks) for one essay; the attempt is finished once every essay is graded."""
+    """Rubric points (or marks) for an essay; the attempt ends when all are graded."""
     from .tasks import notify_essay_graded
 
     now = now or timezone.now()
@@ -443,7 +443,7 @@ def attempts_showing(question: Question) -> list[Attempt]:
 def regrade_question(
     *, question: Question, regraded_by, dry_run: bool = False
 ) -> list[RegradeLog]:
-    """Re-mark submitted attempts that showed the question against its current key; log each change.
+    """Re-mark submitted attempts showing the question with its current key; log it.
 
     With ``dry_run`` nothing is saved: the unsaved log rows preview the differences.
     """

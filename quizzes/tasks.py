@@ -12,7 +12,7 @@ from .models import EssayResponse
 
 @task()
 def notify_essay_graded(response_id: int) -> bool:
-    """Email the learner, in their language, that a trainer graded their written answer."""
+    """Email the learner, in their language, that their written answer was graded."""
     response = (
         EssayResponse.objects.select_related("attempt__learner", "attempt__quiz")
         .filter(pk=response_id, graded_at__isnull=False)

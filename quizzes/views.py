@@ -1,4 +1,4 @@
-"""Learner pages: intro, attempt pages, confirm, result. Server-rendered, no JavaScript needed."""
+"""Learner pages: intro, attempt pages, confirm, result. No JavaScript needed."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

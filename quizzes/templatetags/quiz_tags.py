@@ -29,7 +29,7 @@ def _slot(context, quiz, *, place: str, intro_url_name: str, place_id, **extra):
 
 @register.inclusion_tag("quizzes/includes/quiz_slot.html", takes_context=True)
 def quiz_slot(context, quiz, introduction=""):
-    """A lesson's quiz: the learner's status and the start or resume link (two queries)."""
+    """A lesson's quiz: the learner's status and start or resume link (2 queries)."""
     page = context.get("page")
     lesson_id = page.pk if isinstance(page, LessonPage) else None
     return _slot(

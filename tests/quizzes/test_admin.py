@@ -1,9 +1,11 @@
-"""Authoring in the Wagtail admin: menus, listings, the question form's rules, item analysis,
-overrides and the role permissions the data migration grants."""
+"""Authoring in the Wagtail admin: menus, listings, the question form's rules,
+item analysis, overrides and the role permissions the data migration grants."""
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext
 from wagtail.snippets.models import get_snippet_models
 
 from accounts.roles import ADMINISTRATOR, GROUP_NAMES, TRAINER
@@ -126,7 +128,9 @@ def test_admin_form_refuses_a_single_choice_without_one_right_option(
         url, question_post(category, "single", [("A", False), ("B", False)])
     )
     assert response.status_code == 200
-    assert "Tick exactly one right option." in response.content.decode()
+    assert (
+        escape(gettext("Tick exactly one right option.")) in response.content.decode()
+    )
     assert not Question.objects.exists()
     response = trainer_client.post(
         url, question_post(category, "single", [("A", True), ("B", False)])

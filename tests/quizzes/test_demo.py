@@ -1,4 +1,4 @@
-"""The quizzes demo: every question type, quizzes placed in lessons, an essay to grade."""
+"""The quizzes demo: every question type, quizzes in lessons, an essay to grade."""
 
 import pytest
 from django.core.management import call_command

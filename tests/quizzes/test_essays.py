@@ -1,4 +1,4 @@
-"""Essays: sanitised on submit, graded by trainers in the admin queue, learner notified."""
+"""Essays: sanitised on submit, graded in the admin queue, the learner notified."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""The learner's no-JavaScript journey through the HTTP client: intro, pages, confirm, result."""
+"""The no-JavaScript journey through the HTTP client: intro, pages, confirm, result."""
 
 import re
 

@@ -1,8 +1,9 @@
-"""GIFT and Aiken parsing: every supported feature, and malformed files with line numbers."""
+"""GIFT and Aiken parsing: every supported feature; malformed files with lines."""
 
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from quizzes.formats import (
     ParsedOption,
@@ -13,6 +14,13 @@ from quizzes.formats import (
 )
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched by their English source text."""
+    with translation.override("en"):
+        yield
 
 
 def one(text):

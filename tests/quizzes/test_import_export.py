@@ -1,12 +1,16 @@
-"""Bank import and export: services, management commands and the admin upload → preview → confirm."""
+"""Bank import and export: services, commands, admin upload → preview → confirm."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext
 
+from quizzes.formats import ParseError
 from quizzes.importing import (
     ensure_category,
     export_gift,
@@ -18,37 +22,7 @@ from quizzes.models import Question, QuestionCategory
 
 pytestmark = pytest.mark.django_db
 
-GIFT = """// Ngân hàng minh họa
-$CATEGORY: Phát ngôn/Cơ bản
-
-::Người phát ngôn:: Ai phát ngôn cho cơ quan? {
-=Người đứng đầu#Theo Nghị định 09
-~Bất kỳ ai#Không đúng
-####Điều 2 Nghị định 09/2017/NĐ-CP.
-}
-
-::Hình thức:: Chọn các hình thức cung cấp thông tin {
-~%50%Họp báo
-~%50%Thông cáo báo chí
-~%-100%Tin đồn
-}
-
-::Không bình luận:: "Không bình luận" là câu trả lời tốt. {F#Sai: hãy nói khi nào có thông tin.#Đúng.}
-
-::Số hiệu:: Nghị định về phát ngôn năm 2017? {=09/2017/NĐ-CP =%50%09}
-
-$CATEGORY: Phát ngôn/Nâng cao
-
-::Ghép:: Ghép văn bản {
-=Nghị định 09/2017 -> Phát ngôn
-=Nghị định 72/2015 -> Thông tin đối ngoại
-}
-
-// @quizzes {"mark": "4", "word_limit": 150, "rubric": [{"title": "Chính xác", "points": "2", "description": "Có nguồn"}, {"title": "Ngắn gọn", "points": "2", "description": ""}]}
-::Thông cáo:: Soạn thông cáo báo chí ngắn. {####Nêu nguồn và thời điểm.}
-
-// @ordering ::Trình tự:: Sắp xếp các bước họp báo {=Chuẩn bị thông điệp =Phát biểu mở đầu =Trả lời câu hỏi}
-"""
+GIFT = (Path(__file__).parent / "bank.gift").read_text(encoding="utf-8")
 
 
 def test_import_creates_categories_and_every_type():
@@ -142,7 +116,8 @@ def test_import_command_with_errors_lists_them_and_imports_nothing(tmp_path, cap
     path.write_text("Câu 1 {T}\n\nCâu 2 {=a ~b\n", encoding="utf-8")
     with pytest.raises(CommandError, match="1 error"):
         call_command("import_questions", str(path), "--category", "Mặc định")
-    assert "Line 3" in capsys.readouterr().err
+    expected = ParseError(3, gettext("The answer section is not closed with '}'."))
+    assert str(expected) in capsys.readouterr().err
     assert not Question.objects.exists()
 
 
@@ -229,7 +204,7 @@ def test_admin_import_with_errors_cannot_be_confirmed(trainer_client):
     )
     html = trainer_client.get(reverse("quizzes_import:preview")).content.decode()
     assert "<td>3</td>" in html  # the line of the broken question
-    assert "not closed" in html
+    assert escape(gettext("The answer section is not closed with '}'.")) in html
     token = trainer_client.session["quizzes_import"]["token"]
     trainer_client.post(reverse("quizzes_import:preview"), {"token": token})
     assert not Question.objects.exists()

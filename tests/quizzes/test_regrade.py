@@ -1,4 +1,4 @@
-"""Regrading: a corrected key re-marks past attempts, logs the differences and updates courses."""
+"""Regrading: a corrected key re-marks past attempts, logs it, updates courses."""
 
 import re
 from decimal import Decimal
@@ -53,7 +53,7 @@ def test_correcting_a_key_and_regrading_changes_scores_and_logs_it(
 ):
     attempt = take(learner, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
     assert attempt.score == Decimal("0.00")
-    # The trainer decides "09" is also a right short answer and fixes the single choice key.
+    # The trainer accepts "09" as a short answer and fixes the single choice key.
     short.options.create(text="09", sort_order=1)
     for option in single.options.all():
         option.is_correct = option.text == "Bất kỳ cán bộ nào"
