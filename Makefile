@@ -7,30 +7,55 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed-stamp
+SYSTEM_STAMP := $(VENV)/.system-stamp
+AXE := node_modules/axe-core/axe.min.js
 PORT ?= 8000
 MANAGE := $(PY) manage.py
+PYTEST := $(VENV)/bin/pytest
 PYTEST_ARGS ?=
 
-.PHONY: help install lint format check test test-sqlite demo run messages clean
+.PHONY: help install system-deps lint format check test test-sqlite test-postgres \
+	demo run serve-prod loadtest messages clean
 
 help:
-	@echo "make run    - set up (venv, dependencies, database, demo data) and serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   - set up, then lint, checks and the whole test suite"
-	@echo "make demo   - migrate and load the demo data"
+	@echo "make run        - set up (venv, dependencies, database, demo data) and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test       - set up, then lint, checks and the whole test suite on SQLite and on PostgreSQL"
+	@echo "make test-sqlite | test-postgres   - one leg of the suite (PYTEST_ARGS='-k ...' narrows it)"
+	@echo "make serve-prod - production settings on gunicorn + the tasks worker, http://127.0.0.1:$(PORT)"
+	@echo "make loadtest   - a bounded load test of serve-prod on 127.0.0.1 (results in bench-results/)"
+	@echo "make demo       - migrate and load the demo data"
 	@echo "make lint | format | check | messages | clean"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(PYTHON) -m venv $(VENV)
 
+# The lock is the whole environment (`pip freeze --exclude-editable`); the
+# project itself runs from the work tree and is not installed into the venv.
 $(STAMP): requirements.lock pyproject.toml | $(PY)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements.lock
-	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 install: $(STAMP)
 
+# Debian packages: chromium, postgresql, gettext, npm (apt-get update once, only
+# when something is missing). Without root it warns; under CI=true it fails.
+$(SYSTEM_STAMP): scripts/system-deps.sh | $(PY)
+	scripts/system-deps.sh --stamp $@
+
+system-deps: $(SYSTEM_STAMP)
+
+# axe-core for the accessibility checks, pinned in package-lock.json.
+$(AXE): package.json package-lock.json | $(SYSTEM_STAMP)
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "WARNING: npm is missing: accessibility checks cannot run" >&2; \
+		if [ "$$CI" = true ]; then exit 1; fi; \
+	fi
+
 lint: install
+	$(PY) scripts/check_lock.py
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	git ls-files '*.html' | xargs $(VENV)/bin/djhtml --check
@@ -43,11 +68,21 @@ format: install
 check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(MANAGE) check --deploy --fail-level WARNING
 
-test-sqlite: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# The whole suite, browser journeys included, on SQLite... (serially: pytest-xdist
+# -n 2 was slower on 2 cores, each worker migrating its own test database, and
+# the live-server journeys flush the database under other tests' feet.)
+test-sqlite: install $(SYSTEM_STAMP) $(AXE)
+	$(PYTEST) $(PYTEST_ARGS)
 
-test: lint check test-sqlite
+# ...and again on a throwaway PostgreSQL server (scripts/with-postgres.sh).
+test-postgres: install $(SYSTEM_STAMP) $(AXE)
+	PG_OPTIONAL=1 scripts/with-postgres.sh $(PYTEST) $(PYTEST_ARGS)
+
+test: lint check test-sqlite test-postgres
 
 demo: install
 	$(MANAGE) migrate --no-input
@@ -56,9 +91,17 @@ demo: install
 run: demo
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
+# Production settings on gunicorn with the tasks worker, over plain HTTP on
+# 127.0.0.1; a throwaway PostgreSQL unless DATABASE_URL is set.
+serve-prod: install $(SYSTEM_STAMP)
+	PORT=$(PORT) scripts/serve-prod.sh
+
+loadtest: install $(SYSTEM_STAMP)
+	scripts/loadtest.sh
+
 messages: install
-	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=static --no-obsolete
-	$(MANAGE) compilemessages -l vi --ignore=.venv
+	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=static --ignore=node_modules --no-obsolete
+	$(MANAGE) compilemessages -l vi --ignore=.venv --ignore=node_modules
 
 clean:
-	rm -rf $(VENV) static .test-media
+	rm -rf $(VENV) static .test-media node_modules e2e-artifacts

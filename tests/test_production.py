@@ -1,9 +1,8 @@
 """Production running: deploy checks, the health check, request logs, tasks.
 
 The production settings are exercised in subprocesses, as gunicorn and the
-worker would load them, against a database of their own: a fresh PostgreSQL
-database when DATABASE_URL points at PostgreSQL (the PostgreSQL leg of
-`make test`), a temporary SQLite file otherwise.
+worker would load them; the end-to-end one needs a PostgreSQL server (the
+PostgreSQL leg of `make test`) and makes a fresh database of its own there.
 """
 
 import json
@@ -69,12 +68,16 @@ def run_django(script, env):
 
 
 @pytest.fixture
-def production_database_url(tmp_path):
-    """A new, empty database for production settings; dropped afterwards."""
+def production_database_url():
+    """A new, empty PostgreSQL database for production settings; dropped afterwards.
+
+    Only on the PostgreSQL leg (`make test-postgres`, or any run under
+    scripts/with-postgres.sh): production runs on PostgreSQL, and a full migrate
+    in a subprocess is too slow to repeat on SQLite.
+    """
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path / 'production.sqlite3'}"
-        return
+        pytest.skip("needs PostgreSQL: scripts/with-postgres.sh .venv/bin/pytest ...")
     import psycopg
 
     config = dj_database_url.parse(url)
