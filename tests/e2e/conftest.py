@@ -1,0 +1,218 @@
+"""Fixtures for real-browser journeys (Playwright driving Debian's Chromium).
+
+A journey asks for ``page_at`` (and ``make_e2e_user`` when it signs in):
+
+    def test_something(page_at, make_e2e_user, screenshot):
+        user = make_e2e_user()
+        page = page_at(375)                      # or page_at(1280, javascript=False)
+        login(page, user.email, E2E_PASSWORD)     # from tests.e2e.support
+        assert_accessible(page)
+        screenshot("after-sign-in")
+
+``page_at`` starts the live server on a freshly rebuilt site, so the page's
+relative URLs ("/me/profile/") reach it. Any console error or uncaught script
+error fails the test. Screenshots go to e2e-artifacts/<run>/, printed at the end.
+"""
+
+import os
+import re
+from datetime import datetime
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from wagtail.models import Collection, Locale, Page, Site
+
+from courses.models import HomePage
+from tests.e2e.support import CHROMIUM_ARGS, REPO_ROOT, chromium_path
+
+# Playwright's sync API keeps an event loop running in this thread; Django would
+# otherwise refuse database work from the test code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+E2E_PASSWORD = "Lop-hoc-phat-ngon-2026"  # throwaway test password
+RUN_NAME = os.environ.get("E2E_RUN") or datetime.now().strftime(  # noqa: DTZ005
+    "%Y%m%d-%H%M%S"
+)
+ARTIFACTS_DIR = REPO_ROOT / "e2e-artifacts" / RUN_NAME
+PHONE_HEIGHT, DESKTOP_HEIGHT = 812, 900
+
+# Console errors from these URLs are not the page's fault.
+IGNORED_ERROR_URLS = [
+    # Chromium asks for /favicon.ico on its own; the site declares no icon yet
+    # (templates/base.html), so the first page of a run logs a 404 for it.
+    re.compile(r"/favicon\.ico$"),
+]
+
+_report = {"browser_missing": None, "screenshots": 0}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run; never a downloaded browser."""
+    path = chromium_path()
+    if path is None:
+        message = (
+            "Chromium is not installed (make installs it with "
+            "`apt-get install chromium`, which needs root)"
+        )
+        _report["browser_missing"] = message
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}: browser journeys cannot be skipped in CI")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def e2e_site(transactional_db):
+    """The Wagtail tree and default site that every page needs.
+
+    Browser tests use a transactional database that is flushed after each test,
+    which removes the root page, home page, locale and site that migrations made;
+    this puts them back (and is a no-op when they are still there).
+    """
+    language = settings.LANGUAGE_CODE
+    locale = Locale.objects.filter(language_code=language).first()
+    if locale is None:
+        locale = Locale.objects.create(language_code=language)
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    home = HomePage.objects.first()
+    if home is None:
+        home = root.add_child(
+            instance=HomePage(
+                title="Đào tạo người phát ngôn", slug="home", locale=locale
+            )
+        )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={
+            "hostname": "localhost",
+            "port": 80,
+            "root_page": home,
+            "site_name": settings.WAGTAIL_SITE_NAME,
+        },
+    )
+    return home
+
+
+@pytest.fixture
+def make_e2e_user(e2e_site):
+    """Create a user who can sign in: a real password and a verified address."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    counter = iter(range(1, 1000))
+
+    def make(email=None, *, password=E2E_PASSWORD, full_name="Nguyễn Thị Hà", **extra):
+        email = email or f"hoc-vien-{next(counter)}@quangngai.gov.vn"
+        user = User.objects.create_user(
+            email=email, password=password, full_name=full_name, **extra
+        )
+        EmailAddress.objects.create(
+            user=user, email=user.email, verified=True, primary=True
+        )
+        return user
+
+    return make
+
+
+class _Pages:
+    """Opens pages at a given width and remembers them for screenshots and checks."""
+
+    def __init__(self, browser, base_url):
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts = []
+        self.pages = []
+        self.console_errors = []
+
+    def __call__(self, width, *, javascript=True, locale="vi-VN", height=None):
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            viewport={
+                "width": width,
+                "height": height or (PHONE_HEIGHT if width < 768 else DESKTOP_HEIGHT),
+            },
+            java_script_enabled=javascript,
+            locale=locale,
+        )
+        context.set_default_timeout(15_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        label = f"{width}px{'' if javascript else ', no JavaScript'}"
+        page.on("console", lambda message: self._console(label, message))
+        page.on(
+            "pageerror",
+            lambda error: self.console_errors.append(f"[{label}] uncaught: {error}"),
+        )
+        self.pages.append(page)
+        return page
+
+    def _console(self, label, message):
+        location = message.location or {}
+        if message.type == "error" and not any(
+            pattern.search(location.get("url", "")) for pattern in IGNORED_ERROR_URLS
+        ):
+            self.console_errors.append(
+                f"[{label}] console error: {message.text} "
+                f"({location.get('url', '?')}:{location.get('lineNumber', '?')})"
+            )
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def page_at(browser, e2e_site, live_server):
+    """``page_at(width, javascript=True, locale="vi-VN")`` opens a fresh page.
+
+    Each call gets its own browser context (cookies, viewport, JavaScript on or
+    off). The test fails if any page logged a console error.
+    """
+    pages = _Pages(browser, live_server.url)
+    yield pages
+    pages.close()
+    if pages.console_errors:
+        pytest.fail(
+            "The browser reported errors:\n" + "\n".join(pages.console_errors),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def screenshot(request, page_at):
+    """``screenshot(name, page=None)`` saves a full-page PNG of the latest page."""
+
+    def take(name, page=None):
+        page = page or page_at.pages[-1]
+        test_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS_DIR / f"{test_name}--{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        _report["screenshots"] += 1
+        return path
+
+    return take
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _report["browser_missing"]:
+        terminalreporter.write_sep(
+            "#", "WARNING: BROWSER JOURNEYS DID NOT RUN", red=True
+        )
+        terminalreporter.write_line(_report["browser_missing"])
+    if _report["screenshots"]:
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(
+            f"{_report['screenshots']} screenshots in {ARTIFACTS_DIR}"
+        )
