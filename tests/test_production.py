@@ -23,6 +23,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from config import views
 from config.logging import JSONFormatter
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -196,6 +197,12 @@ def test_production_migrates_serves_health_over_http_and_runs_tasks_in_the_worke
 # --- /healthz -------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def fresh_migration_check(monkeypatch):
+    """Each test sees the health check's migration answer uncached."""
+    monkeypatch.setitem(views._migrations_ok_until, "default", 0.0)
+
+
 @pytest.mark.django_db
 def test_health_check_reports_ok_when_database_answers_and_migrations_are_applied(
     client,
@@ -205,6 +212,16 @@ def test_health_check_reports_ok_when_database_answers_and_migrations_are_applie
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok"}
     assert "no-cache" in response.headers["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_health_check_keeps_a_good_migration_answer_for_a_minute(client):
+    client.get("/healthz")
+    with mock.patch("config.views.MigrationExecutor") as executor:
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    executor.assert_not_called()
 
 
 @pytest.mark.django_db
