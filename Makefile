@@ -97,7 +97,7 @@ serve-prod: install $(SYSTEM_STAMP)
 	PORT=$(PORT) scripts/serve-prod.sh
 
 loadtest: install $(SYSTEM_STAMP)
-	scripts/loadtest.sh
+	loadtest/run.sh
 
 messages: install
 	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=static --ignore=node_modules --no-obsolete
