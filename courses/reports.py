@@ -12,11 +12,14 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.forms.utils import flatatt
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import path, register_converter, reverse
 from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +56,28 @@ from .models import CoursePage, Enrolment
 CARRIED_FILTERS = ("course", "enrolled_from", "enrolled_to", "status")
 
 
+class FastSelect(forms.Select):
+    """A select drawn in Python: Django's template per option takes a third of a
+    second for the thousand agencies of a province."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
+
+
 class CompletionFilterSet(WagtailFilterSet):
     """The report's filters; the agency choices are those the person may see."""
 
@@ -62,6 +87,7 @@ class CompletionFilterSet(WagtailFilterSet):
     agency = django_filters.ChoiceFilter(
         label=_("Agency (with the units below it)"),
         empty_label=_("All my agencies"),
+        widget=FastSelect,
         method="keep",
     )
     kind = django_filters.ChoiceFilter(
