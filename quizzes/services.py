@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext_lazy as _
@@ -99,7 +100,8 @@ def start_attempt(
     )
     for attempt in previous:
         if attempt.is_in_progress:
-            if attempt.deadline is None or attempt.deadline > now:
+            attempt.quiz = quiz
+            if not _expired(_refresh_deadline(attempt), now):
                 return attempt
             _submit_locked(attempt, now=now, auto=True)
     rules = rules_for(quiz, learner=learner)
@@ -131,6 +133,17 @@ def start_attempt(
     )
 
 
+def _refresh_deadline(attempt: Attempt) -> Attempt:
+    """The deadline under the rules as they are now (in memory, not saved).
+
+    A trainer may move the closing date or give extra minutes while an attempt
+    runs; the stored deadline is what the attempt started with.
+    """
+    rules = rules_for(attempt.quiz, learner=attempt.learner_id)
+    attempt.deadline = _deadline(attempt.quiz, rules, attempt.started_at)
+    return attempt
+
+
 def _expired(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline is not None and now >= attempt.deadline
 
@@ -152,6 +165,10 @@ def save_answers(
             raise QuizError(_("This attempt is not yours."))
         if not attempt.is_in_progress:
             raise QuizError(_("This attempt has already been submitted."))
+        stored_deadline = attempt.deadline
+        _refresh_deadline(attempt)
+        if attempt.deadline != stored_deadline:
+            attempt.save(update_fields=["deadline"])
         expired = _expired(attempt, now)
         if expired:
             # Submitted with what was saved before the deadline; this commits
@@ -202,7 +219,7 @@ def submit_attempt(
         raise QuizError(_("This attempt is not yours."))
     if not attempt.is_in_progress:
         return attempt
-    auto = _expired(attempt, now)
+    auto = _expired(_refresh_deadline(attempt), now)
     _submit_locked(attempt, now=now, auto=auto)
     return attempt
 
@@ -210,11 +227,13 @@ def submit_attempt(
 def close_if_expired(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Submit an attempt whose time ran out with what was saved; otherwise leave it."""
     now = now or timezone.now()
-    if not attempt.is_in_progress or not _expired(attempt, now):
+    if not attempt.is_in_progress:
+        return attempt
+    if not _expired(_refresh_deadline(attempt), now):
         return attempt
     with transaction.atomic():
         attempt = _lock_attempt(attempt)
-        if attempt.is_in_progress and _expired(attempt, now):
+        if attempt.is_in_progress and _expired(_refresh_deadline(attempt), now):
             _submit_locked(attempt, now=now, auto=True)
     return attempt
 
@@ -223,15 +242,29 @@ def close_expired_attempts(*, now: datetime | None = None) -> int:
     """Submit every attempt past its deadline; each in its own transaction."""
     now = now or timezone.now()
     ids = list(
-        Attempt.objects.filter(
-            state=Attempt.State.IN_PROGRESS, deadline__lte=now
-        ).values_list("pk", flat=True)
+        Attempt.objects.filter(state=Attempt.State.IN_PROGRESS)
+        .filter(
+            Q(deadline__lte=now)
+            | Q(quiz__closes_at__lte=now)
+            | Q(
+                quiz__overrides__learner=F("learner"),
+                quiz__overrides__closes_at__lte=now,
+            )
+        )
+        .values_list("pk", flat=True)
+        .distinct()
     )
     closed = 0
     for pk in ids:
         with transaction.atomic():
-            attempt = Attempt.objects.select_for_update().filter(pk=pk).first()
-            if attempt and attempt.is_in_progress and _expired(attempt, now):
+            attempt = (
+                Attempt.objects.select_for_update().select_related("quiz").filter(pk=pk)
+            ).first()
+            if (
+                attempt
+                and attempt.is_in_progress
+                and _expired(_refresh_deadline(attempt), now)
+            ):
                 _submit_locked(attempt, now=now, auto=True)
                 closed += 1
     return closed

@@ -171,3 +171,30 @@ def test_another_learners_attempt_is_not_found(
     response = client.post(reverse("quizzes:attempt_submit", args=[attempt.pk]))
     assert response.status_code == 404
     assert Attempt.objects.get(pk=attempt.pk).is_in_progress
+
+
+def test_final_quiz_through_the_course_records_the_pass(
+    signed_in, enrolment, course_tree, auto_quiz
+):
+    course, _lesson = course_tree
+    course.final_quiz = auto_quiz
+    course.save_revision().publish()
+    client = signed_in
+    intro = client.get(reverse("quizzes:final_quiz", args=[course.pk]))
+    assert intro.status_code == 200
+    response = client.post(reverse("quizzes:start_final_quiz", args=[course.pk]))
+    attempt = Attempt.objects.get()
+    assert attempt.lesson is None and attempt.context == f"final:{course.pk}"
+    assert response["Location"] == reverse("quizzes:attempt_page", args=[attempt.pk, 1])
+    data = answers_for(attempt)
+    for number, snap in enumerate(attempt.questions, start=1):
+        client.post(
+            reverse("quizzes:attempt_page", args=[attempt.pk, number]),
+            page_data(attempt, data, snap["key"]),
+        )
+    client.post(reverse("quizzes:attempt_submit", args=[attempt.pk]))
+    enrolment.refresh_from_db()
+    assert enrolment.final_quiz_passed_at is not None
+    assert enrolment.score == 100
+    course_page = client.get(course.url).content.decode()
+    assert reverse("quizzes:attempt_result", args=[attempt.pk]) in course_page

@@ -266,3 +266,9 @@ def test_malformed_aiken_reports_the_line(text, line, fragment):
     assert result.errors
     assert result.errors[0].line == line
     assert fragment.lower() in result.errors[0].message.lower()
+
+
+def test_single_choice_with_two_right_answers_is_an_error():
+    result = parse_gift("Câu\n{=a =b ~c}")
+    assert result.errors[0].line == 1
+    assert "exactly one" in result.errors[0].message

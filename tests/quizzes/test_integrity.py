@@ -162,8 +162,10 @@ def test_an_expired_attempt_is_submitted_when_next_touched(
     auto_quiz.save()
     signed_in.post(reverse("quizzes:start_lesson_quiz", args=[lesson.pk]))
     attempt = Attempt.objects.get()
+    # Six minutes pass on a five-minute quiz.
     Attempt.objects.filter(pk=attempt.pk).update(
-        deadline=timezone.now() - timedelta(seconds=1)
+        started_at=timezone.now() - timedelta(minutes=6),
+        deadline=timezone.now() - timedelta(minutes=1),
     )
     response = signed_in.get(reverse("quizzes:attempt_page", args=[attempt.pk, 1]))
     assert response["Location"] == reverse("quizzes:attempt_result", args=[attempt.pk])
@@ -488,3 +490,45 @@ def test_review_after_close_shows_answers_and_feedback(signed_in, lesson, auto_q
     assert "09/2017/NĐ-CP" in html
     assert "Điều 2 Nghị định 09/2017/NĐ-CP." in html
     assert Decimal(attempt.quiz.pass_mark) == Decimal(50)
+
+
+def test_extra_minutes_given_during_an_attempt_count(
+    learner, enrolment, lesson, auto_quiz
+):
+    auto_quiz.time_limit_minutes = 10
+    auto_quiz.save()
+    started = timezone.now() - timedelta(minutes=12)
+    attempt = start(learner, enrolment, lesson, now=started)
+    QuizOverride.objects.create(
+        quiz=auto_quiz, learner=learner, extra_minutes=20, reason="Mất điện"
+    )
+    data = answers_for(attempt)
+    save_answers(attempt=attempt, learner=learner, data={"q1": data["q1"]}, page=1)
+    attempt.refresh_from_db()
+    assert attempt.is_in_progress
+    assert attempt.deadline == started + timedelta(minutes=30)
+    assert close_expired_attempts() == 0
+
+
+def test_closing_the_quiz_early_stops_running_attempts(
+    learner, enrolment, lesson, auto_quiz
+):
+    attempt = start(learner, enrolment, lesson)
+    assert attempt.deadline is None
+    auto_quiz.closes_at = timezone.now() - timedelta(minutes=1)
+    auto_quiz.save()
+    with pytest.raises(QuizError, match=message(TIME_RAN_OUT)):
+        save_answers(attempt=attempt, learner=learner, data={}, page=1)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED and attempt.auto_submitted
+
+
+def test_cron_closes_attempts_when_the_quiz_closed_after_they_started(
+    learner, enrolment, lesson, auto_quiz
+):
+    attempt = start(learner, enrolment, lesson)
+    auto_quiz.closes_at = timezone.now() - timedelta(minutes=1)
+    auto_quiz.save()
+    assert close_expired_attempts() == 1
+    attempt.refresh_from_db()
+    assert not attempt.is_in_progress
