@@ -269,10 +269,6 @@ class Question(RevisionMixin, index.Indexed, ClusterableModel):
             ) + 1
         super().save(*args, **kwargs)
 
-    @property
-    def is_manually_graded(self) -> bool:
-        return self.type == self.Type.ESSAY
-
     def rubric_total(self) -> Decimal:
         return sum((c.points for c in self.rubric_criteria.all()), Decimal("0"))
 

@@ -371,6 +371,9 @@ class QuizOverrideViewSet(ModelViewSet):
     search_fields = ["learner__full_name", "learner__email", "reason"]
     copy_view_enabled = False
 
+    def get_queryset(self, request):
+        return QuizOverride.objects.select_related("quiz", "learner", "created_by")
+
 
 class RegradeLogViewSet(ModelViewSet):
     model = RegradeLog
@@ -392,6 +395,11 @@ class RegradeLogViewSet(ModelViewSet):
         DateColumn("created_at", label=_("Regraded")),
     ]
     list_filter = ["question"]
+
+    def get_queryset(self, request):
+        return RegradeLog.objects.select_related(
+            "attempt__quiz", "attempt__learner", "question", "regraded_by"
+        )
 
     def get_common_view_kwargs(self, **kwargs):
         kwargs = super().get_common_view_kwargs(**kwargs)
