@@ -12,6 +12,8 @@ from wagtail.images.blocks import ImageChooserBlock
 
 from quizzes.blocks import QuizBlock
 
+from .sanitise import sanitise_rich_text
+
 # What the lesson rich text may contain: no embeds or images inside text (those
 # have their own blocks, with captions and transcripts).
 LESSON_RICH_TEXT_FEATURES = [
@@ -66,9 +68,14 @@ class HeadingBlock(blocks.StructBlock):
 
 
 class LessonTextBlock(blocks.RichTextBlock):
+    """Rich text, sanitised when saved (whatever wrote it), rendered as stored."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("features", LESSON_RICH_TEXT_FEATURES)
         super().__init__(**kwargs)
+
+    def get_prep_value(self, value):
+        return sanitise_rich_text(super().get_prep_value(value))
 
     class Meta:
         icon = "pilcrow"

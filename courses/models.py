@@ -42,12 +42,8 @@ class HomePage(Page):
         # to the walk for anything else (e.g. a RoutablePage with sub-routes).
         if path_components:
             url_path = self.url_path + "/".join(path_components) + "/"
-            page = (
-                Page.objects.descendant_of(self)
-                .filter(url_path=url_path)
-                .specific()
-                .first()
-            )
+            pages = Page.objects.filter(path__startswith=self.path, url_path=url_path)
+            page = next(iter(pages.order_by().specific()[:1]), None)
             if page is not None:
                 return page.route(request, [])
         return super().route(request, path_components)
@@ -307,6 +303,14 @@ class LessonPage(Page):
 
     def get_course(self):
         return CoursePage.objects.ancestor_of(self).first()
+
+    def save(self, *args, **kwargs):
+        # Bind every block so that saving goes through the blocks' get_prep_value
+        # (LessonTextBlock sanitises there): raw JSON from an import or the API
+        # would otherwise be stored exactly as given.
+        for _block in self.body:
+            pass
+        return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import lesson_state

@@ -1,8 +1,9 @@
 """The one place HTML from people becomes safe to show.
 
-Wagtail's rich text editor already limits what trainers can write, but content
-also arrives by import, by the API and as learners' essay answers (quizzes
-imports this): everything HTML-ish that we render passes through here.
+Learners' essay answers (quizzes imports this) are sanitised here. Wagtail's
+rich text editor already limits what trainers write; lesson rich text is
+sanitised again when saved (courses.blocks.LessonTextBlock), because content
+also arrives by import or the API, and saving is rarer than showing.
 """
 
 import re
@@ -90,8 +91,31 @@ _cleaner = bleach.Cleaner(
 )
 
 
+# Wagtail stores rich text with internal links as <a linktype="page" id="3">.
+def _allow_stored_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a" and name in ("linktype", "id"):
+        return True
+    return _allow_attribute(tag, name, value)
+
+
 def sanitise_html(value: str) -> str:
     """Keep allow-listed tags, attributes and link schemes; drop everything else."""
     if not value:
         return ""
     return _cleaner.clean(_DROP_WITH_CONTENT.sub("", str(value)))
+
+
+_stored_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_allow_stored_attribute,
+    protocols=SAFE_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def sanitise_rich_text(value: str) -> str:
+    """The same allow-list for rich text as Wagtail stores it (internal links kept)."""
+    if not value:
+        return ""
+    return _stored_cleaner.clean(_DROP_WITH_CONTENT.sub("", str(value)))

@@ -5,15 +5,13 @@ Pages call these in get_context; templates only read the dataclasses returned.
 
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction
 
 from .models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
+from .outline import OutlineEntry, course_outline, course_outlines
 
 DONE = "done"
 IN_PROGRESS = "in_progress"
@@ -36,15 +34,19 @@ class LessonAccess:
 class OutlineItem:
     """A module heading or a lesson in a course outline, with the learner's state."""
 
-    page: Page
-    is_module: bool
-    is_required: bool = True
-    estimated_minutes: int | None = None
+    entry: OutlineEntry
     opened: bool = False
     done: bool = False
     quiz_passed: bool = False
     locked_reason: str = ""
-    unlock_page: Page | None = None
+    unlock_page: object = None  # an OutlineEntry or a Page: has title and url
+
+    pk = property(lambda self: self.entry.pk)
+    title = property(lambda self: self.entry.title)
+    url = property(lambda self: self.entry.url)
+    is_module = property(lambda self: self.entry.is_module)
+    is_required = property(lambda self: self.entry.is_required)
+    estimated_minutes = property(lambda self: self.entry.estimated_minutes)
 
     @property
     def status(self) -> str:
@@ -157,58 +159,51 @@ def _ancestor_paths(page: Page) -> list[str]:
     return [page.path[:i] for i in range(page.steplen, len(page.path), page.steplen)]
 
 
-def _with_prerequisite_done(enrolments):
-    return enrolments.annotate(
-        prerequisite_done=Exists(
-            Enrolment.objects.filter(
-                learner_id=OuterRef("learner_id"),
-                course_id=OuterRef("course__prerequisite_id"),
-                completed_at__isnull=False,
-            )
-        )
-    )
-
-
 def _active_enrolments(user):
     return Enrolment.objects.filter(learner=user, withdrawn_at__isnull=True)
 
 
-def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineItem]:
-    """Modules and published lessons in reading order, with progress: one query."""
-    pages = (
-        Page.objects.live()
-        .descendant_of(course)
-        .order_by("path")
-        .annotate(
-            lesson_required=F("lessonpage__is_required"),
-            lesson_minutes=F("lessonpage__estimated_minutes"),
-        )
+def _one(queryset):
+    """The row or None; without first()'s ORDER BY, which costs compile time here."""
+    rows = list(queryset.order_by()[:1])
+    return rows[0] if rows else None
+
+
+def _progress(enrolment_ids) -> dict[tuple[int, int], tuple]:
+    """(enrolment, lesson) → (first opened, completed, quiz passed): one query."""
+    rows = LessonProgress.objects.filter(
+        enrolment_id__in=enrolment_ids, lesson_id__isnull=False
+    ).values_list(
+        "enrolment_id", "lesson_id", "first_opened_at", "completed_at", "quiz_passed_at"
     )
-    if enrolment is not None:
-        progress = LessonProgress.objects.filter(
-            enrolment=enrolment, lesson_id=OuterRef("pk")
-        )
-        pages = pages.annotate(
-            opened_at=Subquery(progress.values("first_opened_at")[:1]),
-            completed_at=Subquery(progress.values("completed_at")[:1]),
-            quiz_passed_at=Subquery(progress.values("quiz_passed_at")[:1]),
-        )
-    lesson_type = ContentType.objects.get_for_model(LessonPage).pk
+    return {(e, lesson): rest for e, lesson, *rest in rows}
+
+
+def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineItem]:
+    """The cached course outline with this enrolment's progress: one query."""
+    progress = _progress([enrolment.pk]) if enrolment is not None else {}
     items = []
-    for page in pages:
-        is_lesson = page.content_type_id == lesson_type
+    for entry in course_outline(course):
+        opened, completed, quiz_passed = progress.get(
+            (enrolment and enrolment.pk, entry.pk), (None, None, None)
+        )
         items.append(
             OutlineItem(
-                page=page,
-                is_module=not is_lesson,
-                is_required=bool(page.lesson_required),
-                estimated_minutes=page.lesson_minutes,
-                opened=bool(getattr(page, "opened_at", None)),
-                done=bool(getattr(page, "completed_at", None)),
-                quiz_passed=bool(getattr(page, "quiz_passed_at", None)),
+                entry=entry,
+                opened=bool(opened),
+                done=bool(completed),
+                quiz_passed=bool(quiz_passed),
             )
         )
     return items
+
+
+def _prerequisite_done(enrolment: Enrolment, course: CoursePage) -> bool:
+    return Enrolment.objects.filter(
+        learner_id=enrolment.learner_id,
+        course_id=course.prerequisite_id,
+        completed_at__isnull=False,
+    ).exists()
 
 
 def _not_enrolled_reason(user, course: CoursePage) -> str:
@@ -228,7 +223,7 @@ def _course_lock(
     """What shuts every lesson of the course: no enrolment, then the prerequisite."""
     if enrolment is None:
         return _not_enrolled_reason(user, course), course
-    if course.prerequisite_id and not enrolment.prerequisite_done:
+    if course.prerequisite_id and not _prerequisite_done(enrolment, course):
         prerequisite = Page.objects.filter(pk=course.prerequisite_id, live=True).first()
         if prerequisite is not None:
             reason = _("Complete the course “%(title)s” first.") % {
@@ -249,9 +244,9 @@ def _apply_locks(
             item.locked_reason, item.unlock_page = reason, unlock_page
         elif blocker is not None:
             item.locked_reason = _("Finish “%(title)s” first.") % {
-                "title": blocker.page.title
+                "title": blocker.title
             }
-            item.unlock_page = blocker.page
+            item.unlock_page = blocker.entry
         if course.is_sequential and blocker is None and item.is_required:
             if not item.done:
                 blocker = item
@@ -278,9 +273,7 @@ def course_state(*, user, course: CoursePage, preview: bool = False) -> CourseSt
     """The outline as this user sees it: statuses, locks, progress, where to resume."""
     enrolment = None
     if user.is_authenticated and not preview:
-        enrolment = _with_prerequisite_done(
-            _active_enrolments(user).filter(course=course)
-        ).first()
+        enrolment = _one(_active_enrolments(user).filter(course=course))
         if enrolment is not None:
             enrolment.course = course
     return _course_state(user=user, course=course, enrolment=enrolment, preview=preview)
@@ -290,14 +283,10 @@ def lesson_state(*, user, lesson: LessonPage, preview: bool = False) -> LessonSt
     """A lesson page's learner state; Wagtail's serve hook checks restrictions."""
     enrolment = None
     if user.is_authenticated and not preview:
-        enrolment = (
-            _with_prerequisite_done(
-                _active_enrolments(user).filter(
-                    course__path__in=_ancestor_paths(lesson)
-                )
-            )
+        enrolment = _one(
+            _active_enrolments(user)
+            .filter(course__path__in=_ancestor_paths(lesson))
             .select_related("course")
-            .first()
         )
     course = enrolment.course if enrolment else lesson.get_course()
     if course is None:
@@ -320,7 +309,7 @@ def lesson_state(*, user, lesson: LessonPage, preview: bool = False) -> LessonSt
     )
     lessons = course_st.lessons
     for index, item in enumerate(lessons):
-        if item.page.pk == lesson.pk:
+        if item.pk == lesson.pk:
             state.item, state.position = item, index + 1
             state.previous = lessons[index - 1] if index else None
             state.next = lessons[index + 1] if index + 1 < len(lessons) else None
@@ -389,7 +378,9 @@ def active_enrolment(*, learner, course: CoursePage) -> Enrolment | None:
 class LearningEntry:
     enrolment: Enrolment
     percent: int
-    next_lesson: Page | None = None
+    required_done: int = 0
+    required_total: int = 0
+    next_lesson: OutlineEntry | None = None
     locked_by: Page | None = None  # the prerequisite course still to complete
 
     @property
@@ -408,13 +399,6 @@ class MyLearning:
         return not (self.in_progress or self.not_started or self.completed)
 
 
-def _count(queryset):
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT"))
-    return Coalesce(
-        Subquery(counted.values("n")[:1]), Value(0), output_field=IntegerField()
-    )
-
-
 def _urgency(entry: LearningEntry):
     """Overdue first, then the nearest due date, then the most recent activity."""
     enrolment = entry.enrolment
@@ -423,58 +407,53 @@ def _urgency(entry: LearningEntry):
     return (not enrolment.is_overdue, due, -activity.timestamp())
 
 
+def _learning_entry(enrolment, outline, done_ids) -> LearningEntry:
+    lessons = [entry for entry in outline if not entry.is_module]
+    required = [entry for entry in lessons if entry.is_required]
+    done = sum(1 for entry in required if entry.pk in done_ids)
+    entry = LearningEntry(
+        enrolment=enrolment,
+        percent=progress_percent(
+            done=done,
+            total=len(required),
+            completed=enrolment.completed_at is not None,
+        ),
+        required_done=done,
+        required_total=len(required),
+    )
+    if enrolment.completed_at is None:
+        entry.next_lesson = next((e for e in lessons if e.pk not in done_ids), None)
+    return entry
+
+
 def my_learning(*, learner) -> MyLearning:
-    """Active enrolments in published courses, grouped by status: two queries."""
-    completed_progress = LessonProgress.objects.filter(
-        enrolment_id=OuterRef("pk"), completed_at__isnull=False
-    )
-    course_lessons = LessonPage.objects.live().filter(
-        path__startswith=OuterRef("course__path")
-    )
-    next_lesson = course_lessons.exclude(
-        pk__in=LessonProgress.objects.filter(
-            enrolment_id=OuterRef(OuterRef("pk")), completed_at__isnull=False
-        ).values("lesson_id")
-    ).order_by("path")
-    enrolments = (
-        _with_prerequisite_done(_active_enrolments(learner))
-        .filter(course__live=True)
-        .select_related("course")
-        .annotate(
-            required_total=_count(course_lessons.filter(is_required=True)),
-            required_done=_count(
-                completed_progress.filter(lesson__live=True, lesson__is_required=True)
-            ),
-            next_lesson_id=Subquery(next_lesson.values("pk")[:1]),
-        )
-    )
-    entries = [
-        LearningEntry(
-            enrolment=enrolment,
-            percent=progress_percent(
-                done=enrolment.required_done,
-                total=enrolment.required_total,
-                completed=enrolment.completed_at is not None,
-            ),
-        )
-        for enrolment in enrolments
-    ]
-    wanted = set()
-    for entry in entries:
-        enrolment = entry.enrolment
-        if not enrolment.completed_at:
-            wanted.add(enrolment.next_lesson_id)
-            if not enrolment.prerequisite_done:
-                wanted.add(enrolment.course.prerequisite_id)
-    wanted.discard(None)
-    pages = Page.objects.live().in_bulk(wanted) if wanted else {}
+    """Active enrolments in published courses, grouped by status: two queries
+    (a third when a prerequisite still blocks a course)."""
+    enrolments = list(_active_enrolments(learner).select_related("course"))
+    completed_courses = {e.course_id for e in enrolments if e.completed_at}
+    enrolments = [e for e in enrolments if e.course.live]
+    outlines = course_outlines([e.course for e in enrolments])
+    done: dict[int, set[int]] = {e.pk: set() for e in enrolments}
+    for (enrolment_id, lesson_id), (_opened, completed, _quiz) in _progress(
+        done
+    ).items():
+        if completed:
+            done[enrolment_id].add(lesson_id)
+    blocking = {
+        e.course.prerequisite_id
+        for e in enrolments
+        if e.course.prerequisite_id
+        and not e.completed_at
+        and e.course.prerequisite_id not in completed_courses
+    }
+    prerequisites = Page.objects.live().in_bulk(blocking) if blocking else {}
     result = MyLearning()
-    for entry in entries:
-        enrolment = entry.enrolment
-        if not enrolment.completed_at:
-            entry.next_lesson = pages.get(enrolment.next_lesson_id)
-            if not enrolment.prerequisite_done:
-                entry.locked_by = pages.get(enrolment.course.prerequisite_id)
+    for enrolment in enrolments:
+        entry = _learning_entry(
+            enrolment, outlines[enrolment.course_id], done[enrolment.pk]
+        )
+        if enrolment.completed_at is None:
+            entry.locked_by = prerequisites.get(enrolment.course.prerequisite_id)
         if enrolment.completed_at:
             result.completed.append(entry)
         elif enrolment.started_at:

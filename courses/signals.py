@@ -1,13 +1,17 @@
-"""Later joiners of an agency get the courses assigned to it.
+"""Two reactions to changes made elsewhere.
 
-The brief asks for this on User save, so whichever code moves a person between
-agencies (the roster import, the admin, a merge) triggers it without knowing
-about courses.
+Later joiners of an agency get the courses assigned to it: on User save, so
+whichever code moves a person between agencies (the roster import, the admin,
+a merge) triggers it without knowing about courses.
+
+A course's cached outline (courses/outline.py) is dropped when one of its
+pages is saved, deleted or moved.
 """
 
 from django.conf import settings
-from django.db.models.signals import post_init, post_save
+from django.db.models.signals import post_init, post_save, pre_delete
 from django.dispatch import receiver
+from wagtail.signals import post_page_move
 
 
 @receiver(post_init, sender=settings.AUTH_USER_MODEL)
@@ -31,3 +35,32 @@ def enrol_agency_newcomer(
     instance._courses_saved_agency_id = instance.agency_id
     if changed and instance.agency_id and instance.is_active:
         apply_agency_assignments(learner=instance)
+
+
+def _forget_outline_around(page) -> None:
+    """Drop the cached outline of the course this page is in (or is)."""
+    from .models import CoursePage
+    from .outline import forget_outlines
+
+    steplen = page.steplen
+    paths = [page.path[:i] for i in range(steplen, len(page.path) + 1, steplen)]
+    forget_outlines(
+        CoursePage.objects.filter(path__in=paths).values_list("pk", flat=True)
+    )
+
+
+@receiver(post_save, sender="courses.CoursePage")
+@receiver(post_save, sender="courses.ModulePage")
+@receiver(post_save, sender="courses.LessonPage")
+@receiver(pre_delete, sender="courses.CoursePage")
+@receiver(pre_delete, sender="courses.ModulePage")
+@receiver(pre_delete, sender="courses.LessonPage")
+def forget_outline_on_change(sender, instance, raw=False, **kwargs):
+    if not raw and instance.path:
+        _forget_outline_around(instance)
+
+
+@receiver(post_page_move)
+def forget_outlines_on_move(sender, instance, parent_page_before, **kwargs):
+    _forget_outline_around(parent_page_before)
+    _forget_outline_around(instance)

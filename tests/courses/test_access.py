@@ -122,7 +122,7 @@ def test_view_restrictions_apply_to_lessons(client, trainee, course):
 
 
 def _preview(page, user):
-    request = RequestFactory().get(page.url)
+    request = RequestFactory().get(page.url, HTTP_COOKIE="django_language=en")
     request.user = user
     return page.make_preview_request(original_request=request)
 

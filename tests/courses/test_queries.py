@@ -2,9 +2,10 @@
 
 The bounds are the counts measured when this was written: a session, the user,
 the site, routing (two), Wagtail's view-restriction check (two), the userbar's
-permission checks (two), then ours: the enrolment and the outline, plus one
-UPDATE when a lesson is opened. They must not grow with lessons, learners or
-enrolments.
+permission checks (two), then ours: the enrolment and its lesson progress, plus
+one UPDATE when a lesson is opened. The course outline comes from the cache
+(courses/outline.py); rebuilding it after a change costs one query. None of it
+grows with lessons, learners or enrolments.
 """
 
 import pytest
@@ -26,6 +27,14 @@ def _count(client, url):
         response = client.get(url)
     assert response.status_code == 200, url
     return len(ctx.captured_queries)
+
+
+def _count_after_change(client, url):
+    """The first request after a change rebuilds the outline (one query), then not."""
+    cold = _count(client, url)
+    warm = _count(client, url)
+    assert cold == warm + 1
+    return warm
 
 
 def _grow(course, catalogue_page, trainee):
@@ -61,7 +70,7 @@ def test_lesson_page_runs_a_fixed_number_of_queries(
         client.get(lessons[1].url)
     before = _count(client, lessons[1].url)
     _grow(course, catalogue_page, trainee)
-    assert _count(client, lessons[1].url) == before
+    assert _count_after_change(client, lessons[1].url) == before
 
 
 @pytest.mark.django_db
@@ -72,7 +81,7 @@ def test_course_page_runs_a_fixed_number_of_queries(
         client.get(course.url)
     before = _count(client, course.url)
     _grow(course, catalogue_page, trainee)
-    assert _count(client, course.url) == before
+    assert _count_after_change(client, course.url) == before
 
 
 @pytest.mark.django_db
@@ -83,7 +92,7 @@ def test_my_learning_runs_a_fixed_number_of_queries(
         client.get("/my-learning/")
     before = _count(client, "/my-learning/")
     _grow(course, catalogue_page, trainee)
-    assert _count(client, "/my-learning/") == before
+    assert _count_after_change(client, "/my-learning/") == before
 
 
 @pytest.mark.django_db

@@ -44,10 +44,39 @@ def test_sanitise_html_handles_empty_values():
     assert sanitise_html(None) == ""
 
 
-def test_lesson_rich_text_is_sanitised_when_rendered():
+def test_lesson_rich_text_is_sanitised_when_saved_keeping_internal_links():
     from courses.blocks import LessonTextBlock
 
     block = LessonTextBlock()
-    html = block.render(block.to_python("<p>ok</p><script>alert(1)</script>"))
-    assert "<p>ok</p>" in html
-    assert "script" not in html
+    stored = block.get_prep_value(
+        block.to_python(
+            '<p onmouseover="x()">ok</p><script>alert(1)</script>'
+            '<p><a linktype="page" id="3">trang</a> <a href="javascript:x()">y</a></p>'
+        )
+    )
+    assert stored == '<p>ok</p><p><a linktype="page" id="3">trang</a> <a>y</a></p>'
+
+
+@pytest.mark.django_db
+def test_a_lesson_saved_with_unsafe_html_stores_it_clean(site_root):
+    from tests.courses.builders import make_course, make_index, make_lesson
+
+    course = make_course(make_index(site_root), lessons=0)
+    lesson = make_lesson(
+        course,
+        body=[
+            {"type": "text", "value": "<p>a<img src=x onerror=alert(1)></p>"},
+            {
+                "type": "case_study",
+                "value": {
+                    "title": "T",
+                    "situation": "<p>b</p><iframe src='//evil'></iframe>",
+                    "questions": [],
+                },
+            },
+        ],
+    )
+    lesson.refresh_from_db()
+    raw = lesson.body.raw_data
+    assert raw[0]["value"] == "<p>a</p>"
+    assert raw[1]["value"]["situation"] == "<p>b</p>"
