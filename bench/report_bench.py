@@ -9,7 +9,7 @@ each database:
 
 - the agency report page (/admin/reports/completion/) for an administrator,
   through Django's test Client: median and 95th percentile server time, next to
-  the time of the two grouped queries it needs run bare, as a ratio;
+  the time of the grouped query it needs run bare, as a ratio;
 - the learner drill-down page for the whole province;
 - an XLSX export of 100,000 learner rows, written by the code the admin's
   download and `export_completion` use, in a subprocess: time and peak memory

@@ -26,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import NotSupportedError
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     CharField,
@@ -132,8 +133,10 @@ def filter_enrolments(enrolments: QuerySet, filters: CompletionFilters) -> Query
     if filters.course_id:
         enrolments = enrolments.filter(course_id=filters.course_id)
     else:
-        enrolments = enrolments.filter(
-            course_id__in=CourseAssignment.objects.values("course_id")
+        # "+ 0" keeps SQLite from walking the course index for what is nearly
+        # every row: a plain scan of the table is twice as fast here.
+        enrolments = enrolments.alias(any_course=F("course_id") + 0).filter(
+            any_course__in=CourseAssignment.objects.values("course_id")
         )
     if filters.enrolled_from:
         enrolments = enrolments.filter(
@@ -238,42 +241,60 @@ def median_of_histogram(histogram: Counter) -> Decimal | None:
     return _one_place(Decimal(sum(found)) / len(found))
 
 
+class JoinedDays(Aggregate):
+    """The group's whole days to complete, joined as "3,5,8" (completed ones only).
+
+    One row per agency and status, rather than one per agency and number of
+    days: tens of thousands fewer rows for Python to read on a large province.
+    """
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def __init__(self, start, end, **extra):
+        super().__init__(WholeDays(start, end), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s((%(expressions)s)::text, ',')",
+            **extra,
+        )
+
+
 def counts_by_agency(enrolments: QuerySet) -> dict[int | None, Counts]:
-    """Two grouped queries over the enrolments, whatever their number: counts by
-    recorded agency and status, then days to complete by recorded agency."""
+    """One grouped query over the enrolments, whatever their number: counts by
+    recorded agency and status, with every completed enrolment's days to
+    complete, which keeps medians exact when agencies are added up."""
     now = timezone.now()
     counts: dict[int | None, Counts] = defaultdict(Counts)
-    by_status = (
+    rows = (
         enrolments.order_by()
-        .values("agency_id", "status")
+        .values_list("agency_id", "status")
         .annotate(
             n=Count("pk"),
             overdue=Count("pk", filter=Q(completed_at__isnull=True, due_at__lt=now)),
             score_total=Sum("score"),
             scored=Count("score"),
+            days=JoinedDays("enrolled_at", "completed_at"),
         )
     )
-    for row in by_status:
-        entry = counts[row["agency_id"]]
-        entry.assigned += row["n"]
-        entry.overdue += row["overdue"]
-        entry.score_total += row["score_total"] or 0
-        entry.scored += row["scored"]
-        if row["status"] == Enrolment.Status.COMPLETED:
-            entry.completed += row["n"]
-        elif row["status"] == Enrolment.Status.IN_PROGRESS:
-            entry.in_progress += row["n"]
+    for agency_id, status, n, overdue, score_total, scored, days in rows:
+        entry = counts[agency_id]
+        entry.assigned += n
+        entry.overdue += overdue
+        entry.score_total += score_total or 0
+        entry.scored += scored
+        if status == Enrolment.Status.COMPLETED:
+            entry.completed += n
+        elif status == Enrolment.Status.IN_PROGRESS:
+            entry.in_progress += n
         else:
-            entry.not_started += row["n"]
-    durations = (
-        enrolments.filter(completed_at__isnull=False)
-        .order_by()
-        .annotate(days=WholeDays("enrolled_at", "completed_at"))
-        .values("agency_id", "days")
-        .annotate(n=Count("pk"))
-    )
-    for row in durations:
-        counts[row["agency_id"]].days[row["days"]] += row["n"]
+            entry.not_started += n
+        if days:
+            entry.days.update(map(int, days.split(",")))
     return counts
 
 
@@ -422,8 +443,8 @@ class CompletionReport:
     """Completion by agency for one person's scope; see the module docstring for
     which agency an enrolment counts under.
 
-    Costs a fixed number of queries: the agencies in scope, and two grouped
-    queries over the enrolments. The tree roll-up happens in Python.
+    Costs a fixed number of queries: the agencies in scope, and one grouped
+    query over the enrolments. The tree roll-up happens in Python.
     """
 
     def __init__(self, *, user, filters: CompletionFilters, tree=None):

@@ -521,9 +521,9 @@ def _grow(world):
 @pytest.mark.parametrize(
     "who, results_bound, page_bound",
     # Sign-in, permissions and Wagtail's user profile cost 5 queries; the report
-    # needs the role, the agencies, the courses and its two grouped queries. An
+    # needs the role, the agencies, the courses and its one grouped query. An
     # agency manager's scope costs 2 more (their agency, the agency tree).
-    [("admin", 10, 14), ("manager", 12, 16)],
+    [("admin", 9, 13), ("manager", 11, 15)],
 )
 def test_the_report_runs_a_fixed_number_of_queries(
     client, world, who, results_bound, page_bound, django_assert_max_num_queries
