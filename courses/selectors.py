@@ -17,6 +17,14 @@ DONE = "done"
 IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
 LOCKED = "locked"
+# Status → (glyph, label). Labels are looked up in Python, not per item in the
+# template: the course outline is the hot loop of the course page.
+STATUS_DISPLAY = {
+    DONE: ("✓", gettext_lazy("Done")),
+    IN_PROGRESS: ("◐", gettext_lazy("In progress")),
+    LOCKED: ("⊘", gettext_lazy("Locked")),
+    NOT_STARTED: ("○", gettext_lazy("Not started")),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,20 @@ class OutlineItem:
         if self.locked_reason:
             return LOCKED
         return IN_PROGRESS if self.opened else NOT_STARTED
+
+    @property
+    def status_glyph(self) -> str:
+        return STATUS_DISPLAY[self.status][0]
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_DISPLAY[self.status][1])
+
+    @property
+    def minutes_label(self) -> str:
+        if not self.estimated_minutes:
+            return ""
+        return _("%(minutes)s min") % {"minutes": self.estimated_minutes}
 
 
 @dataclass
