@@ -17,6 +17,7 @@ error fails the test. Screenshots go to e2e-artifacts/<run>/, printed at the end
 import os
 import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -45,6 +46,22 @@ IGNORED_ERROR_URLS = [
 ]
 
 _report = {"browser_missing": None, "screenshots": 0}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the journeys after every other test.
+
+    The live server needs a transactional database, flushed after each journey,
+    which deletes what migrations created (groups, the site tree). pytest-django
+    already runs transactional tests after the others; putting the journeys
+    last keeps other transactional tests from finding an empty database.
+    """
+    here = Path(__file__).resolve().parent
+    journeys = [item for item in items if here in item.path.resolve().parents]
+    if journeys:
+        others = [item for item in items if here not in item.path.resolve().parents]
+        items[:] = others + journeys
 
 
 @pytest.fixture(scope="session")
