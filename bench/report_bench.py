@@ -10,7 +10,7 @@ each database:
 - the agency report page (/admin/reports/completion/) for an administrator,
   through Django's test Client: median and 95th percentile server time, next to
   the time of the grouped query it needs run bare, as a ratio;
-- the learner drill-down page for the whole province;
+- the learner drill-down pages for the whole province and for one district;
 - an XLSX export of 100,000 learner rows, written by the code the admin's
   download and `export_completion` use, in a subprocess: time and peak memory
   (the process's maximum resident set size, Django included).
@@ -110,15 +110,18 @@ def measure_pages(args) -> dict:
         counts_by_agency(enrolments)
 
     province = Agency.objects.get(code="LOAD").pk
+    district = Agency.objects.get(code="LOAD-H001").pk
     drill_down = f"{REPORT}agencies/{province}/"
-    for url in (REPORT, drill_down):
+    district_drill_down = f"{REPORT}agencies/{district}/"
+    for url in (REPORT, drill_down, district_drill_down):
         get(url)  # warm caches
     sql()
-    rounds = {"page": [], "sql": [], "drill": []}
+    rounds = {"page": [], "sql": [], "drill": [], "district": []}
     for _ in range(args.requests):  # interleaved, so noise hits all alike
         rounds["page"] += timed(lambda: get(REPORT), 1)
         rounds["sql"] += timed(sql, 1)
         rounds["drill"] += timed(lambda: get(drill_down), 1)
+        rounds["district"] += timed(lambda: get(district_drill_down), 1)
     return {
         "seed_s": seed_s,
         "learners": User.objects.filter(email__startswith="load-").count(),
@@ -129,6 +132,8 @@ def measure_pages(args) -> dict:
         "sql_p50": statistics.median(rounds["sql"]),
         "drill_p50": statistics.median(rounds["drill"]),
         "drill_p95": percentile(rounds["drill"], 0.95),
+        "district_p50": statistics.median(rounds["district"]),
+        "district_p95": percentile(rounds["district"], 0.95),
     }
 
 
@@ -162,6 +167,7 @@ def measure_export(args) -> dict:
         "export_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "export_before_mb": before_mb,
         "export_file_mb": size_mb,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -233,8 +239,14 @@ def print_table(results: dict) -> bool:
         ("bare aggregate SQL p50", lambda r: f"{r['sql_p50'] * 1000:.0f} ms"),
         ("page / SQL", lambda r: f"{r['page_p50'] / r['sql_p50']:.2f}×"),
         (
-            "drill-down page p50 / p95",
+            "learners of the province p50 / p95",
             lambda r: f"{r['drill_p50'] * 1000:.0f} / {r['drill_p95'] * 1000:.0f} ms",
+        ),
+        (
+            "learners of a district p50 / p95",
+            lambda r: (
+                f"{r['district_p50'] * 1000:.0f} / {r['district_p95'] * 1000:.0f} ms"
+            ),
         ),
         ("XLSX export rows", lambda r: f"{r['export_rows']:,}"),
         ("XLSX export time", lambda r: f"{r['export_s']:.1f} s"),
@@ -245,6 +257,7 @@ def print_table(results: dict) -> bool:
             ),
         ),
         ("XLSX file size", lambda r: f"{r['export_file_mb']:.1f} MB"),
+        ("load average at the end (2 cores)", lambda r: f"{r['load']:.1f}"),
     ]
     labels = list(results)
     width = max(len(name) for name, _ in lines)

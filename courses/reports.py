@@ -442,10 +442,27 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
 
     def get_filtered_queryset(self):
         self.agency  # noqa: B018 (404 for an agency out of scope)
-        rows = self.report.learner_rows(self.agency_key)
-        if self.ordering:
-            rows = rows.order_by(self.ordering, "pk")
-        return rows
+        if self.is_export:
+            rows = self.report.learner_rows(self.agency_key)
+            return rows.order_by(self.ordering, "pk") if self.ordering else rows
+        # A page sorts and counts bare ids; only its 50 rows are read in full
+        # (with their progress) in paginate_queryset.
+        return self.report.learner_order(
+            self.agency_key, self.ordering or self.default_ordering
+        )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        # Counting the enrolments needs none of the sorting joins.
+        paginator.count = self.report.learner_enrolments(self.agency_key).count()
+        return paginator
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, ids, is_paginated = super().paginate_queryset(
+            queryset, page_size
+        )
+        page.object_list = rows = self.report.learner_rows_of(list(ids))
+        return paginator, page, rows, is_paginated
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         total = queryset.count()

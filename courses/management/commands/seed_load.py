@@ -168,20 +168,22 @@ class Command(BaseCommand):
         below = []
         remaining = total - 1 - len(top)
         for n in range(remaining):
-            district = district_list[n % len(district_list)]
+            d = n % len(district_list)
+            district = district_list[d]
             i = n // len(district_list) + 1
+            # Names say which district they belong to, as real ones do.
             if i == 1:
-                kind, name = Agency.Kind.BROADCAST, "Đài Truyền thanh"
+                kind, name = Agency.Kind.BROADCAST, f"Đài Truyền thanh huyện {d + 1}"
             elif i == 2:
-                kind, name = Agency.Kind.OFFICE, "Phòng Văn hóa và Thông tin"
+                kind, name = Agency.Kind.OFFICE, f"Phòng Văn hóa và Thông tin H{d + 1}"
             elif self.rng.random() < 0.25:
-                kind, name = Agency.Kind.OFFICE, f"Phòng chuyên môn số {i}"
+                kind, name = Agency.Kind.OFFICE, f"Phòng chuyên môn {d + 1}.{i}"
             else:
-                kind, name = Agency.Kind.COMMUNE, f"Xã thử nghiệm số {i}"
+                kind, name = Agency.Kind.COMMUNE, f"Xã thử nghiệm {d + 1}.{i}"
             below.append(
                 Agency(
                     code=f"{district.code}-{i:03d}",
-                    name=f"{name} – {district.name}",
+                    name=name,
                     kind=kind,
                     parent=district,
                 )
