@@ -138,6 +138,26 @@ def test_production_shares_cache_and_sessions_through_redis_when_configured():
     ]
 
 
+def test_production_rate_limits_the_client_behind_nginx_not_nginx_itself():
+    addresses = run_django(
+        """
+        from allauth.account.adapter import get_adapter
+        from django.test import RequestFactory
+        factory = RequestFactory()
+        behind_nginx = factory.get("/", REMOTE_ADDR="127.0.0.1",
+                                   HTTP_X_FORWARDED_FOR="203.0.113.7")
+        spoofed = factory.get("/", REMOTE_ADDR="127.0.0.1",
+                              HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7")
+        direct = factory.get("/", REMOTE_ADDR="127.0.0.1")
+        requests = (behind_nginx, spoofed, direct)
+        print(json.dumps([get_adapter(r).get_client_ip(r) for r in requests]))
+        """,
+        production_env(),
+    )
+
+    assert addresses == ["203.0.113.7", "203.0.113.7", "127.0.0.1"]
+
+
 def test_production_migrates_serves_health_over_http_and_runs_tasks_in_the_worker(
     production_database_url,
 ):

@@ -7,6 +7,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Load balancers and monitors probe over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# gunicorn only listens behind nginx, so REMOTE_ADDR is always nginx's address:
+# allauth's per-IP sign-in rate limits must read the client from the last
+# X-Forwarded-For entry nginx added (2 with a load balancer in front as well).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
