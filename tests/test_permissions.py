@@ -72,6 +72,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, site_root):
 
 def test_a_trainee_in_the_admin_gets_a_clear_403(client, learner):
     client.force_login(learner)
+    client.cookies["django_language"] = "en"
     response = client.get("/admin/", follow=True)
     assert response.status_code == 403
     assert "does not give access to the administration" in response.content.decode()

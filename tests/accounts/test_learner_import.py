@@ -256,6 +256,7 @@ def test_admin_upload_preview_then_confirm(
     client, agencies, administrator, django_capture_on_commit_callbacks
 ):
     client.force_login(administrator)
+    client.cookies["django_language"] = "en"
     upload = io.BytesIO(
         csv_bytes("an@example.org,Nguyễn Văn An,QNG-STTTT,,", "bad,X,QNG,,")
     )
@@ -289,6 +290,7 @@ def test_admin_upload_preview_then_confirm(
 
 def test_admin_upload_of_a_non_roster_shows_one_error(client, agencies, administrator):
     client.force_login(administrator)
+    client.cookies["django_language"] = "en"
     upload = io.BytesIO(b"\x00\x01\x02 junk")
     upload.name = "photo.csv"
     response = client.post(
