@@ -27,10 +27,6 @@ from wagtail.models import Collection, Locale, Page, Site
 from courses.models import HomePage
 from tests.e2e.support import CHROMIUM_ARGS, REPO_ROOT, chromium_path
 
-# Playwright's sync API keeps an event loop running in this thread; Django would
-# otherwise refuse database work from the test code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 E2E_PASSWORD = "Lop-hoc-phat-ngon-2026"  # throwaway test password
 RUN_NAME = os.environ.get("E2E_RUN") or datetime.now().strftime(  # noqa: DTZ005
     "%Y%m%d-%H%M%S"
@@ -79,10 +75,23 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop running in this thread; Django
+    # would otherwise refuse database work from the test code. The journeys run
+    # last, so no other test loses Django's async-safety check.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=path, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
