@@ -34,10 +34,21 @@ REQUEST_LOG_MIDDLEWARE = "config.middleware.RequestLogMiddleware"
 
 
 def production_env(**overrides):
+    """The environment of a production process: none of the developer's settings.
+
+    Every variable that .env.example documents is dropped (DATABASE_URL stays,
+    so the PostgreSQL leg's server is used), then the overrides are applied.
+    """
+    documented = {
+        line.split("=", 1)[0]
+        for line in (REPO_ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    } | {"TRUSTED_PROXY_COUNT", "REQUEST_LOG_LEVEL"}
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECURE_", "TASKS_", "REDIS_"))
+        if key == "DATABASE_URL"
+        or (key not in documented and not key.startswith("DJANGO_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
