@@ -174,14 +174,17 @@ class NumberColumn(Column):
         value = context["raw_value"]
         if value is None:
             context["value"] = "–"
-        elif self.suffix == " %":
-            context["value"] = percent_label(value)
         else:
-            context["value"] = number_format(value, self.places, force_grouping=True)
+            number = number_format(value, self.places, force_grouping=True)
+            context["value"] = f"{number}{self.suffix}"
         return context
 
 
 class LocalDateColumn(Column):
+    def __init__(self, name, **kwargs):
+        kwargs.setdefault("classname", "completion-report__date")
+        super().__init__(name, **kwargs)
+
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         value = context["raw_value"]
@@ -300,6 +303,7 @@ class CompletionReportView(CompletionReportMixin, ReportView):
     export_headings = AGENCY_HEADINGS
     export_filename = "completion-by-agency"
     paginate_by = 100
+    table_classname = "listing completion-report__agencies"
     columns = [
         AgencyColumn("name", label=_("Agency")),
         NumberColumn("assigned", label=_("Assigned")),
@@ -307,7 +311,9 @@ class CompletionReportView(CompletionReportMixin, ReportView):
         NumberColumn("in_progress", label=_("In progress")),
         NumberColumn("completed", label=_("Completed")),
         NumberColumn("overdue", label=_("Overdue")),
-        NumberColumn("completion_percent", label=_("Completion"), suffix=" %"),
+        NumberColumn(
+            "completion_percent", label=_("Completion"), places=1, suffix=" %"
+        ),
         NumberColumn("average_score", label=_("Average score"), places=1),
         NumberColumn("median_days", label=_("Median days to complete"), places=1),
     ]
@@ -352,7 +358,7 @@ class CompletionReportView(CompletionReportMixin, ReportView):
             title=gettext("Completion by agency"),
             description=gettext(
                 "Percentage of assigned enrolments completed, per agency; "
-                "the table below gives the same figures."
+                "the table above gives the same figures."
             ),
         )
         return context
@@ -370,6 +376,7 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
     default_ordering = "learner_name"
     index_url_name = "courses_reports:learners"
     index_results_url_name = "courses_reports:learners_results"
+    table_classname = "listing completion-report__learners"
 
     @cached_property
     def agency_key(self):
@@ -504,6 +511,15 @@ class ExportStatusView(ExportJobMixin, WagtailAdminTemplateMixin, TemplateView):
         if self.job["status"] in ("queued", "running"):
             response["Refresh"] = "3"  # the browser reloads the page: no script needed
         return response
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {
+                "url": reverse("courses_reports:completion"),
+                "label": gettext("Completion by agency"),
+            },
+            {"url": "", "label": gettext("Export")},
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
