@@ -821,11 +821,12 @@ class SafeSpreadsheetMixin(SpreadsheetExportMixin):
     def preprocess_field_value(self, field, value, export_format):
         # The common types first: a large export calls this a million times.
         if value is None:
-            return ""
+            # An XLSX cell left empty is not written at all: a tenth fewer cells.
+            return "" if export_format == self.FORMAT_CSV else None
         if isinstance(value, str):
             return self._text(value, export_format)
         if isinstance(value, bool):
-            return self._text(gettext("Yes") if value else gettext("No"), export_format)
+            return self._yes_no[value]
         if isinstance(value, int | float | Decimal):
             return value
         if isinstance(value, datetime.datetime):
@@ -836,6 +837,10 @@ class SafeSpreadsheetMixin(SpreadsheetExportMixin):
             return value
         value = super().preprocess_field_value(field, value, export_format)
         return self._text(value, export_format) if isinstance(value, str) else value
+
+    @cached_property
+    def _yes_no(self) -> dict[bool, str]:
+        return {True: gettext("Yes"), False: gettext("No")}
 
     @staticmethod
     def _text(value: str, export_format: str) -> str:
