@@ -563,3 +563,120 @@ class LessonProgress(models.Model):
 
     def __str__(self):
         return f"{self.enrolment} · {self.lesson_id}"
+
+
+class Certificate(models.Model):
+    """Issued once per completed enrolment in a course with certificates on.
+
+    The facts printed on it are copied when it is issued, so the PDF and the
+    public verification page say what was true then; the learner's name alone is
+    kept in step with their profile (a corrected spelling shows on the next
+    download).
+    """
+
+    enrolment = models.OneToOneField(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        on_delete=models.CASCADE,
+        related_name="certificate",
+    )
+    code = models.CharField(
+        _("verification code"),
+        max_length=14,
+        unique=True,
+        editable=False,
+        help_text=_("Printed on the certificate; anyone can check it online."),
+    )
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    learner_name = models.CharField(_("learner"), max_length=255)
+    agency_name = models.CharField(_("agency"), max_length=255, blank=True)
+    course_title = models.CharField(_("course"), max_length=255)
+    completed_at = models.DateTimeField(_("completed"))
+    score = models.DecimalField(
+        _("score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"{self.code} · {self.learner_name}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ReminderLog(models.Model):
+    """One reminder email: to a learner about an enrolment, or a digest to an
+    agency manager. It throttles repeats and records failures for retrying."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Sent by a manager")
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        DIGEST = "digest", _("Weekly digest")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not needed any more")
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        help_text=_("Empty for a digest, which covers many enrolments."),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "kind", "created_at"], name="reminder_throttle"
+            ),
+            models.Index(fields=["status", "attempts"], name="reminder_retry"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient} ({self.status})"

@@ -313,3 +313,19 @@ LOGGING = {
 }
 # Wagtail's live preview shows the page in a same-origin iframe.
 X_FRAME_OPTIONS = "SAMEORIGIN"
+
+# Certificates and reminders (courses/certificates.py, courses/reminders.py) -----
+# The body named at the top of every certificate.
+CERTIFICATE_ISSUER = os.environ.get(
+    "CERTIFICATE_ISSUER", "Sở Thông tin và Truyền thông tỉnh Quảng Ngãi"
+)
+# `manage.py send_reminders` (run daily) reminds learners whose due date is this
+# many days away or fewer, and those past it.
+REMINDER_DUE_SOON_DAYS = int(os.environ.get("REMINDER_DUE_SOON_DAYS", "3"))
+# Nobody gets the same kind of reminder about the same enrolment (or a second
+# digest) within this many days.
+REMINDER_MIN_INTERVAL_DAYS = int(os.environ.get("REMINDER_MIN_INTERVAL_DAYS", "3"))
+# A failed email is tried again on later runs, this many times in all.
+REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "3"))
+# The weekly digest to agency managers goes out on this day (0 = Monday).
+REMINDER_DIGEST_WEEKDAY = int(os.environ.get("REMINDER_DIGEST_WEEKDAY", "0"))
