@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency, User
 from accounts.permissions import agency_subtree_ids
 
+from .certificates import issue_certificate
 from .models import CourseAssignment, CoursePage, Enrolment, LessonPage, LessonProgress
 
 # Enrolment.last_activity_at is kept to this precision: reading a lesson does
@@ -430,4 +431,7 @@ def evaluate_completion(*, enrolment: Enrolment) -> bool:
     if updated:
         enrolment.completed_at = now
         enrolment.status = Enrolment.Status.COMPLETED
+        if course.certificate_enabled:
+            # In the same transaction: a completion never lacks its certificate.
+            issue_certificate(enrolment=enrolment)
     return True

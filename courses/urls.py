@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import certificate_views, views
 
 app_name = "courses"
 
@@ -12,5 +12,20 @@ urlpatterns = [
         "my-learning/lessons/<int:lesson_id>/complete/",
         views.complete_lesson,
         name="complete_lesson",
+    ),
+    path(
+        "certificates/<int:certificate_id>/download/",
+        certificate_views.download_certificate,
+        name="download_certificate",
+    ),
+    path(
+        "certificates/verify/",
+        certificate_views.verify_certificate_form,
+        name="verify_certificate_form",
+    ),
+    path(
+        "certificates/verify/<str:code>/",
+        certificate_views.verify_certificate,
+        name="verify_certificate",
     ),
 ]

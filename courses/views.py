@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from .certificates import certificates_by_enrolment
 from .models import CourseIndexPage, CoursePage, LessonPage
 from .selectors import active_enrolment
 from .selectors import my_learning as my_learning_state
@@ -54,11 +55,11 @@ def complete_lesson(request, lesson_id):
 @login_required
 @require_GET
 def my_learning(request):
-    return render(
-        request,
-        "courses/my_learning.html",
-        {"learning": my_learning_state(learner=request.user)},
-    )
+    learning = my_learning_state(learner=request.user)
+    certificates = certificates_by_enrolment(e.enrolment.pk for e in learning.completed)
+    for entry in learning.completed:
+        entry.certificate = certificates.get(entry.enrolment.pk)
+    return render(request, "courses/my_learning.html", {"learning": learning})
 
 
 @require_GET

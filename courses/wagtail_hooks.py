@@ -9,15 +9,22 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.permissions import register_permission_policy
 
 from .admin_views import AssignCourseView, is_administrator
-from .models import CourseAssignment, CoursePage, Enrolment
+from .certificate_views import CertificatePermissionPolicy, CertificateViewSet
+from .models import Certificate, CourseAssignment, CoursePage, Enrolment
 from .viewsets import EnrolmentPermissionPolicy, EnrolmentViewSet
 
 register_permission_policy(Enrolment, EnrolmentPermissionPolicy(Enrolment))
+register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate))
 
 
 @hooks.register("register_admin_viewset")
 def register_enrolment_viewset():
     return EnrolmentViewSet("courses_enrolments")
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    return CertificateViewSet("courses_certificates")
 
 
 @hooks.register("register_admin_urls")

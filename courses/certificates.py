@@ -1,0 +1,331 @@
+"""Certificates of completion: issuing, revoking, keeping the name current, and
+drawing the PDF.
+
+A certificate copies its facts (name, agency, course, completion date, score)
+when it is issued; the PDF is drawn from those facts on each download, in
+Vietnamese, with the DejaVu Sans font bundled in courses/fonts/ embedded so that
+every diacritic shows on any machine. Its code is printed with a QR code of the
+public verification page.
+"""
+
+import io
+import secrets
+import unicodedata
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext, pgettext
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from accounts.invitations import absolute_url
+from accounts.models import User
+
+from .models import Certificate, Enrolment
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper
+# is not misread. Twelve characters are 60 random bits.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+CODE_GROUP = 4
+# What people type for the letters the alphabet leaves out.
+CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+
+BRAND = HexColor("#8a1c1c")
+INK = HexColor("#1a1a1a")
+MUTED = HexColor("#4a4a4a")
+REVOKED = HexColor("#a11b1b")
+
+
+# Codes ----------------------------------------------------------------------
+
+
+def new_code() -> str:
+    """A random code grouped for reading: XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
+
+
+def normalise_code(value: str) -> str | None:
+    """A code as typed (any case, spaces, dashes, O for 0) in its printed form,
+    or None when it cannot be one."""
+    raw = "".join((value or "").split()).replace("-", "").upper()
+    raw = raw.translate(CODE_LOOKALIKES)
+    if len(raw) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in raw):
+        return None
+    return "-".join(raw[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
+
+
+def verification_url(certificate: Certificate) -> str:
+    """The public page that says whether a certificate is valid, as an absolute URL."""
+    return absolute_url(reverse("courses:verify_certificate", args=[certificate.code]))
+
+
+# Services -------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_certificate(*, enrolment: Enrolment) -> Certificate | None:
+    """A completed enrolment in a course with certificates gets exactly one; issuing
+    again returns it."""
+    existing = Certificate.objects.filter(enrolment=enrolment).first()
+    if existing is not None:
+        return existing
+    if enrolment.completed_at is None or not enrolment.course.certificate_enabled:
+        return None
+    learner = enrolment.learner
+    agency = learner.agency or enrolment.agency
+    certificate = Certificate(
+        enrolment=enrolment,
+        learner_name=learner.get_full_name(),
+        agency_name=agency.name if agency else "",
+        course_title=enrolment.course.title,
+        completed_at=enrolment.completed_at,
+        score=enrolment.score,
+    )
+    # Each try in a savepoint: the one-per-enrolment constraint settles a race
+    # (the winner's certificate is returned), a clash of codes draws again.
+    for _attempt in range(5):
+        certificate.code = new_code()
+        try:
+            with transaction.atomic():
+                certificate.save(force_insert=True)
+        except IntegrityError:
+            existing = Certificate.objects.filter(enrolment=enrolment).first()
+            if existing is not None:
+                return existing
+            certificate.pk = None
+            continue
+        return certificate
+    raise IntegrityError("Could not draw a unique certificate code.")
+
+
+@transaction.atomic
+def revoke_certificate(
+    *, certificate: Certificate, revoked_by: User, reason: str
+) -> Certificate:
+    """A revoked certificate verifies as revoked and its learner can no longer
+    download it; revoking twice keeps the first record."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is None:
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_by = revoked_by
+        certificate.revoke_reason = reason.strip()
+        certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    return certificate
+
+
+def refresh_certificates_for(*, learner: User) -> int:
+    """A learner's certificates carry their current name (a corrected spelling);
+    every other fact stays as issued."""
+    name = learner.get_full_name()
+    return (
+        Certificate.objects.filter(enrolment__learner=learner)
+        .exclude(learner_name=name)
+        .update(learner_name=name)
+    )
+
+
+# Selectors ------------------------------------------------------------------
+
+
+def certificates_by_enrolment(enrolment_ids) -> dict[int, Certificate]:
+    """Enrolment id → its certificate, in one query."""
+    ids = list(enrolment_ids)
+    if not ids:
+        return {}
+    return {c.enrolment_id: c for c in Certificate.objects.filter(enrolment_id__in=ids)}
+
+
+# PDF ------------------------------------------------------------------------
+
+
+@cache
+def register_fonts() -> None:
+    """Once per process: parsing the TTF files is most of the cost of a PDF."""
+    pdfmetrics.registerFont(TTFont(FONT, FONT_DIR / "DejaVuSans.ttf"))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, FONT_DIR / "DejaVuSans-Bold.ttf"))
+
+
+def _text(value: str) -> str:
+    # Precomposed letters only: the PDF has no text shaping to place a combining
+    # mark over its letter.
+    return unicodedata.normalize("NFC", value or "")
+
+
+def format_date(value) -> str:
+    """dd/mm/yyyy in the site's time zone, as Vietnamese documents write dates."""
+    return timezone.localtime(value).strftime("%d/%m/%Y")
+
+
+def format_score(value: Decimal | None) -> str:
+    """A percentage with at most two decimals in the active language: 92,5 %."""
+    if value is None:
+        return ""
+    value = value.quantize(Decimal("0.01"))
+    places = next(p for p in (0, 1, 2) if value == round(value, p))
+    return f"{number_format(value, places)} %"
+
+
+class _Sheet:
+    """Centred lines down an A4 landscape page."""
+
+    def __init__(self, canvas: Canvas, width: float):
+        self.canvas = canvas
+        self.width = width
+
+    def lines(self, text, *, y, font, size, leading=None, colour=INK, most=1):
+        """Draw text wrapped to at most `most` lines (the last one cut with …);
+        returns the baseline below the last line."""
+        lines = simpleSplit(_text(text), font, size, self.width - 200)
+        if len(lines) > most:
+            lines = lines[:most]
+            lines[-1] = lines[-1].rstrip() + "…"
+        self.canvas.setFont(font, size)
+        self.canvas.setFillColor(colour)
+        for line in lines:
+            self.canvas.drawCentredString(self.width / 2, y, line)
+            y -= leading or size * 1.3
+        return y
+
+
+def _qr(canvas, url: str, *, x: float, y: float, size: float) -> None:
+    widget = QrCodeWidget(url, barLevel="M", barBorder=0)
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(
+        size,
+        size,
+        transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0],
+        # Otherwise the drawing selects Helvetica, unembedded, though it has no text.
+        initialFontName=FONT,
+    )
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, x, y)
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The certificate as an A4 landscape PDF, in Vietnamese."""
+    register_fonts()
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    canvas = Canvas(
+        buffer,
+        pagesize=(width, height),
+        pageCompression=1,
+        initialFontName=FONT,
+    )
+    sheet = _Sheet(canvas, width)
+    with translation.override("vi"):
+        title = pgettext("certificate heading", "Certificate")
+        canvas.setTitle(f"{title} {certificate.code}")
+        canvas.setAuthor(settings.CERTIFICATE_ISSUER)
+        canvas.setSubject(_text(certificate.course_title))
+
+        # A double frame, and a rule under the heading.
+        canvas.setStrokeColor(BRAND)
+        canvas.setLineWidth(3)
+        canvas.rect(22, 22, width - 44, height - 44)
+        canvas.setLineWidth(0.75)
+        canvas.rect(30, 30, width - 60, height - 60)
+        canvas.line(width / 2 - 60, height - 152, width / 2 + 60, height - 152)
+
+        sheet.lines(
+            settings.CERTIFICATE_ISSUER.upper(),
+            y=height - 72,
+            font=FONT_BOLD,
+            size=11,
+            colour=MUTED,
+            most=2,
+        )
+        sheet.lines(
+            title.upper(), y=height - 135, font=FONT_BOLD, size=36, colour=BRAND
+        )
+        sheet.lines(gettext("This certifies that"), y=height - 192, font=FONT, size=13)
+        y = sheet.lines(
+            certificate.learner_name, y=height - 232, font=FONT_BOLD, size=28
+        )
+        if certificate.agency_name:
+            sheet.lines(
+                certificate.agency_name,
+                y=y + 6,
+                font=FONT,
+                size=13,
+                colour=MUTED,
+                most=2,
+            )
+        y = sheet.lines(
+            gettext("has completed the course"), y=height - 300, font=FONT, size=13
+        )
+        y = sheet.lines(
+            certificate.course_title, y=y - 8, font=FONT_BOLD, size=18, most=3
+        )
+        facts = [
+            gettext("Completed on %(date)s")
+            % {"date": format_date(certificate.completed_at)}
+        ]
+        if certificate.score is not None:
+            facts.append(
+                gettext("Score: %(score)s") % {"score": format_score(certificate.score)}
+            )
+        canvas.setFont(FONT, 12)
+        canvas.drawCentredString(width / 2, y - 10, "   ·   ".join(facts))
+
+        # Bottom left: the QR code of the verification page, and the code.
+        url = verification_url(certificate)
+        qr_size, left = 84, 56
+        _qr(canvas, url, x=left, y=50, size=qr_size)
+        text_x = left + qr_size + 14
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 9)
+        canvas.drawString(text_x, 120, gettext("Verification code"))
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, 16)
+        canvas.drawString(text_x, 100, certificate.code)
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 8)
+        canvas.drawString(text_x, 76, gettext("Check it at:"))
+        canvas.drawString(text_x, 65, url)
+
+        # Bottom right: when, and by whom, it was issued.
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT, 11)
+        issued = gettext("Issued on %(date)s") % {
+            "date": format_date(certificate.issued_at)
+        }
+        canvas.drawRightString(width - 60, 100, issued)
+
+        if certificate.is_revoked:
+            # A band across the top, over nothing else: the rest stays legible.
+            canvas.setFillColor(REVOKED)
+            canvas.rect(30, height - 56, width - 60, 26, stroke=0, fill=1)
+            canvas.setFillColor(HexColor("#ffffff"))
+            canvas.setFont(FONT_BOLD, 13)
+            canvas.drawCentredString(
+                width / 2,
+                height - 47,
+                gettext("REVOKED: this certificate is no longer valid").upper(),
+            )
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def certificate_filename(certificate: Certificate) -> str:
+    return f"certificate-{certificate.code}.pdf"
