@@ -11,6 +11,7 @@ from wagtail.permissions import register_permission_policy
 from .admin_views import AssignCourseView, is_administrator
 from .certificate_views import CertificatePermissionPolicy, CertificateViewSet
 from .models import Certificate, CourseAssignment, CoursePage, Enrolment
+from .reminder_views import ReminderView
 from .viewsets import EnrolmentPermissionPolicy, EnrolmentViewSet
 
 register_permission_policy(Enrolment, EnrolmentPermissionPolicy(Enrolment))
@@ -30,6 +31,13 @@ def register_certificate_viewset():
 @hooks.register("register_admin_urls")
 def register_assign_url():
     return [path("courses/assign/", AssignCourseView.as_view(), name="courses_assign")]
+
+
+@hooks.register("register_admin_urls")
+def register_reminder_url():
+    return [
+        path("courses/reminders/", ReminderView.as_view(), name="courses_reminders")
+    ]
 
 
 class AssignCourseMenuItem(MenuItem):
