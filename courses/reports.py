@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
@@ -531,7 +532,7 @@ class ExportStatusView(ExportJobMixin, WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class ExportDownloadView(ExportJobMixin, TemplateView):
+class ExportDownloadView(ExportJobMixin, View):
     def get(self, request, *args, **kwargs):
         job = self.job
         if job["status"] != "done" or not job.get("path"):

@@ -420,8 +420,8 @@ class Command(BaseCommand):
 
 
 class _Rows:
-    """Insert many rows of one model through executemany: the columns named get the
-    values given, every other column its model default."""
+    """Insert many rows of one model through executemany (COPY on PostgreSQL): the
+    columns named get the values given, every other column its model default."""
 
     def __init__(self, model, attnames):
         opts = model._meta
@@ -439,9 +439,16 @@ class _Rows:
         marks = ", ".join(["%s"] * (len(named) + len(others)))
         # Names come from the model, values go as parameters.
         self.sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.copy = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
 
     def insert(self, rows, batch=5000):
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # psycopg's COPY is several times faster than many INSERTs.
+                with cursor.cursor.copy(self.copy) as copy:
+                    for row in rows:
+                        copy.write_row(row + self.tail)
+                return
             for i in range(0, len(rows), batch):
                 cursor.executemany(
                     self.sql, [row + self.tail for row in rows[i : i + batch]]
