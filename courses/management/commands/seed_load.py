@@ -111,6 +111,11 @@ class Command(BaseCommand):
             self._step(
                 "learners and enrolments", self.build_people, options["learners"]
             )
+        if connection.vendor == "postgresql":
+            # Fresh statistics, as autovacuum would gather them later: without
+            # them the planner guesses badly about a million new rows.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {self.counts['agencies']} agencies "
