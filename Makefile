@@ -15,7 +15,7 @@ PYTEST := $(VENV)/bin/pytest
 PYTEST_ARGS ?=
 
 .PHONY: help install system-deps lint format check test test-sqlite test-postgres \
-	demo run serve-prod loadtest messages clean
+	demo run serve-prod loadtest bench messages clean
 
 help:
 	@echo "make run        - set up (venv, dependencies, database, demo data) and serve on http://127.0.0.1:$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make test-sqlite | test-postgres   - one leg of the suite (PYTEST_ARGS='-k ...' narrows it)"
 	@echo "make serve-prod - production settings on gunicorn + the tasks worker, http://127.0.0.1:$(PORT)"
 	@echo "make loadtest   - a bounded load test of serve-prod on 127.0.0.1 (results in bench-results/)"
+	@echo "make bench      - page, quiz and report benchmarks with ratios to their baselines"
 	@echo "make demo       - migrate and load the demo data"
 	@echo "make lint | format | check | messages | clean"
 
@@ -99,9 +100,19 @@ serve-prod: install $(SYSTEM_STAMP)
 loadtest: install $(SYSTEM_STAMP)
 	loadtest/run.sh
 
+# Our own strings only: tests/ and vendor_locale/ hold allauth/Wagtail msgids.
 messages: install
-	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=static --ignore=node_modules --no-obsolete
-	$(MANAGE) compilemessages -l vi --ignore=.venv --ignore=node_modules
+	$(MANAGE) makemessages -l vi --no-obsolete --ignore=.venv --ignore=static \
+		--ignore=node_modules --ignore=vendor_locale --ignore=e2e-artifacts --ignore=tests
+	$(MANAGE) compilemessages -l vi --ignore=.venv --ignore=node_modules --ignore=vendor_locale
+
+# Server-side speed, each figure next to its baseline; every script prints a
+# table and exits non-zero when it misses a target. All three always run.
+bench: install
+	@status=0; \
+	for script in bench/run.py bench/quizzes_bench.py bench/report_bench.py; do \
+		echo "== $$script"; $(PY) $$script || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) static .test-media node_modules e2e-artifacts
