@@ -2,6 +2,7 @@
 page that verifies one by its code."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
@@ -93,7 +94,11 @@ def verify_certificate(request, code):
     return render(
         request,
         "courses/certificates/verify.html",
-        {"certificate": certificate, "score": format_score(certificate.score)},
+        {
+            "certificate": certificate,
+            "score": format_score(certificate.score),
+            "issuer": settings.CERTIFICATE_ISSUER,
+        },
     )
 
 
@@ -248,7 +253,12 @@ class CertificateViewSet(ModelViewSet):
         Column("course_title", label=gettext_lazy("Course"), sort_key="course_title"),
         Column("agency_name", label=gettext_lazy("Agency")),
         DateColumn("completed_at", label=gettext_lazy("Completed")),
-        DateColumn("revoked_at", label=gettext_lazy("Revoked")),
+        Column(
+            "revoked_at",
+            label=gettext_lazy("Status"),
+            accessor=lambda c: gettext("Revoked") if c.is_revoked else gettext("Valid"),
+            sort_key="revoked_at",
+        ),
     ]
     list_filter = {"revoked_at": ["isnull"], "issued_at": ["gte", "lte"]}
     search_fields = ["code", "learner_name"]

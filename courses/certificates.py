@@ -28,6 +28,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -191,10 +192,16 @@ class _Sheet:
         self.canvas = canvas
         self.width = width
 
-    def lines(self, text, *, y, font, size, leading=None, colour=INK, most=1):
-        """Draw text wrapped to at most `most` lines (the last one cut with …);
-        returns the baseline below the last line."""
-        lines = simpleSplit(_text(text), font, size, self.width - 200)
+    def lines(
+        self, text, *, y, font, size, leading=None, colour=INK, most=1, smallest=None
+    ):
+        """Draw text wrapped to at most `most` lines (the last one cut with …),
+        first shrinking it down to `smallest` points to fit on one; returns the
+        baseline below the last line."""
+        text, room = _text(text), self.width - 200
+        while smallest and size > smallest and stringWidth(text, font, size) > room:
+            size -= 1
+        lines = simpleSplit(text, font, size, room)
         if len(lines) > most:
             lines = lines[:most]
             lines[-1] = lines[-1].rstrip() + "…"
@@ -259,10 +266,15 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         )
         sheet.lines(gettext("This certifies that"), y=height - 192, font=FONT, size=13)
         y = sheet.lines(
-            certificate.learner_name, y=height - 232, font=FONT_BOLD, size=28
+            certificate.learner_name,
+            y=height - 232,
+            font=FONT_BOLD,
+            size=28,
+            smallest=20,
+            most=2,
         )
         if certificate.agency_name:
-            sheet.lines(
+            y = sheet.lines(
                 certificate.agency_name,
                 y=y + 6,
                 font=FONT,
@@ -270,8 +282,12 @@ def certificate_pdf(certificate: Certificate) -> bytes:
                 colour=MUTED,
                 most=2,
             )
+        # Long names and agencies push the rest down.
         y = sheet.lines(
-            gettext("has completed the course"), y=height - 300, font=FONT, size=13
+            gettext("has completed the course"),
+            y=min(height - 300, y - 18),
+            font=FONT,
+            size=13,
         )
         y = sheet.lines(
             certificate.course_title, y=y - 8, font=FONT_BOLD, size=18, most=3

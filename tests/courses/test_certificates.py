@@ -168,6 +168,27 @@ def test_the_pdf_is_in_vietnamese_with_the_name_code_course_date_and_score(
     assert f"http://testserver/certificates/verify/{certified.code}/" in text
 
 
+@pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="pdftoppm (poppler-utils) and zbarimg (zbar-tools) are needed",
+)
+def test_the_qr_code_reads_as_the_verification_url(certified, tmp_path):
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(certificate_pdf(certified))
+    subprocess.run(  # noqa: S603 (fixed commands on our own files)
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")],  # noqa: S607
+        check=True,
+    )
+    (image,) = tmp_path.glob("page*.png")
+    result = subprocess.run(  # noqa: S603
+        ["zbarimg", "--quiet", "--raw", str(image)],  # noqa: S607
+        capture_output=True,
+        check=True,
+    )
+    url = f"http://testserver/certificates/verify/{certified.code}/"
+    assert result.stdout.decode().strip() == url
+
+
 @needs_pdftotext
 def test_a_revoked_certificate_pdf_says_so(certified, administrator, tmp_path):
     from courses.certificates import revoke_certificate
@@ -331,6 +352,7 @@ def test_administrators_find_certificates_by_code_or_name(
     response = client.get(ADMIN, {"q": certified.code})
     assert response.status_code == 200
     assert NAME in response.content.decode()
+    assert "Valid" in response.content.decode()
     response = client.get(ADMIN, {"q": "Ngọc Ánh"})
     assert certified.code in response.content.decode()
     response = client.get(ADMIN, {"q": "ZZZZ-ZZZZ-ZZZZ"})
