@@ -242,3 +242,170 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"{_report['screenshots']} screenshots in {ARTIFACTS_DIR}"
         )
+
+
+# Roles, workflow and demo data for the role journeys ----------------------------
+
+
+@pytest.fixture
+def e2e_roles(e2e_site):
+    """What migrations made besides the site tree, put back after the flush.
+
+    The role groups and their permissions (accounts 0002, quizzes 0004), the
+    "Course review" workflow on the home page (courses 0004), and the report's
+    courses.view_enrolment for administrators and agency managers, which an
+    administrator grants in Settings → Groups (no migration does).
+    """
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    from accounts.roles import (
+        ADMINISTRATOR,
+        AGENCY_MANAGER,
+        TRAINER,
+        grant_model_permissions,
+        install_roles,
+    )
+
+    install_roles()
+    quiz_grants = importlib.import_module("quizzes.migrations.0004_role_permissions")
+    grant_model_permissions(TRAINER, "quizzes", quiz_grants.TRAINER_PERMISSIONS)
+    grant_model_permissions(
+        ADMINISTRATOR, "quizzes", quiz_grants.ADMINISTRATOR_PERMISSIONS
+    )
+    workflow = importlib.import_module("courses.migrations.0004_course_review_workflow")
+    workflow.create_course_review_workflow(global_apps, None)
+    for role in (ADMINISTRATOR, AGENCY_MANAGER):
+        grant_model_permissions(role, "courses", ["view_enrolment"])
+    return e2e_site
+
+
+@pytest.fixture
+def e2e_demo(e2e_roles):
+    """The demo data (`manage.py load_demo_data`): agencies, roster, one account
+    per role (password accounts.demo_data.DEMO_PASSWORD), two courses with
+    quizzes and learners at every stage."""
+    from accounts import demo_data as accounts_demo
+    from courses import demo_data as courses_demo
+    from quizzes import demo_data as quizzes_demo
+
+    for loader in (accounts_demo, courses_demo, quizzes_demo):
+        list(loader.load())
+    return e2e_roles
+
+
+def vi(message: str) -> str:
+    """A message as the site shows it in Vietnamese (the journeys' locale)."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        return translation.gettext(message)
+
+
+@pytest.fixture
+def e2e_course(e2e_roles):
+    """A small open course with a certificate: a reading lesson, then a lesson
+    with a two-question quiz (single choice, true/false) to pass before it is done.
+
+    Returns a namespace: index, course, lessons, quiz, agency.
+    """
+    from types import SimpleNamespace
+
+    from accounts.models import Agency
+    from courses.models import LessonPage
+    from quizzes.importing import ensure_category
+    from tests.courses.builders import make_course, make_index, make_lesson
+    from tests.quizzes.conftest import make_question, make_quiz, set_lesson_quiz
+
+    agency = Agency.objects.create(
+        code="QNG-E2E", name="Sở Thông tin và Truyền thông Quảng Ngãi"
+    )
+    index = make_index(e2e_roles, title="Khóa học", slug="khoa-hoc")
+    course = make_course(
+        index,
+        lessons=0,
+        title="Kỹ năng phát ngôn cơ bản",
+        slug="ky-nang-phat-ngon-co-ban",
+        summary="Vai trò của người phát ngôn và cách trả lời báo chí.",
+        is_sequential=True,
+        certificate_enabled=True,
+        estimated_minutes=30,
+    )
+    reading = make_lesson(
+        course,
+        title="Vai trò của người phát ngôn",
+        slug="vai-tro",
+        body=[
+            {"type": "heading", "value": {"text": "Người phát ngôn", "level": "h2"}},
+            {
+                "type": "text",
+                "value": "<p>Người đứng đầu cơ quan có trách nhiệm phát ngôn.</p>",
+            },
+        ],
+    )
+    practice = make_lesson(course, title="Trả lời báo chí", slug="tra-loi-bao-chi")
+    category = ensure_category(path="Phát ngôn/Cơ bản")
+    single = make_question(
+        category,
+        "single",
+        name="Ai phát ngôn",
+        text="Ai chịu trách nhiệm phát ngôn cho cơ quan hành chính nhà nước?",
+        options=[
+            ("Người đứng đầu cơ quan", True),
+            ("Bất kỳ cán bộ nào", False),
+            ("Phóng viên thường trú", False),
+        ],
+    )
+    truefalse = make_question(
+        category,
+        "truefalse",
+        name="Không bình luận",
+        text="“Không bình luận” là một câu trả lời tốt.",
+        true_false_answer=False,
+    )
+    quiz = make_quiz(
+        [single, truefalse], title="Kiểm tra: trả lời báo chí", pass_mark=70
+    )
+    practice = set_lesson_quiz(practice, quiz)
+    return SimpleNamespace(
+        index=index,
+        course=course,
+        lessons=[LessonPage.objects.get(pk=reading.pk), practice],
+        quiz=quiz,
+        agency=agency,
+    )
+
+
+def answer_quiz_correctly(page, quiz):
+    """Answer every question of the attempt on screen, page by page, with the
+    correct answers read from the database (never from the page), then open the
+    submit page. Works with and without JavaScript."""
+    from quizzes.models import Question
+
+    questions = Question.objects.filter(
+        pk__in=quiz.slots.values_list("question_id", flat=True)
+    ).prefetch_related("options")
+    correct = {}
+    for question in questions:
+        if question.type == "truefalse":
+            correct[question.text] = vi(
+                "True" if question.true_false_answer else "False"
+            )
+        elif question.type == "single":
+            correct[question.text] = next(
+                o.text for o in question.options.all() if o.is_correct
+            )
+        else:  # pragma: no cover - the journeys' quizzes use these two types
+            raise ValueError(f"no browser answer for a {question.type} question")
+    for _page in range(len(correct) + 1):
+        for block in page.locator(".question").all():
+            text = block.locator(".question__text").inner_text().strip()
+            block.get_by_label(correct[text], exact=True).check()
+        finish = page.locator("button[name='nav'][value='finish']")
+        with page.expect_navigation():
+            if finish.count():
+                finish.click()
+                return
+            page.locator(".attempt-nav button[name='nav'][value='next']").click()
+    raise AssertionError("the quiz never reached its last page")
