@@ -128,6 +128,12 @@ class ReminderView(WagtailAdminTemplateMixin, TemplateView):
             )
         return context
 
+    def get(self, request, *args, **kwargs):
+        if "agency" not in request.GET and not request.GET.getlist("enrolment"):
+            messages.warning(request, gettext("Tick at least one learner first."))
+            return redirect(self.back_url)
+        return super().get(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
         batch = queue_reminders(
             enrolments=self.selected(), kind=self.kind, requested_by=request.user

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.db.models import F
 from django.forms.utils import flatatt
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -38,6 +39,7 @@ from .charts import completion_bar_chart, percent_label
 from .exports import (
     AGENCY_HEADINGS,
     LEARNER_HEADINGS,
+    LEARNER_VALUES,
     OTHER,
     STATUS_CHOICES,
     AgencyNotVisible,
@@ -50,6 +52,8 @@ from .exports import (
     export_job,
     inline_export_max_rows,
     start_learner_export,
+    with_learner_fields,
+    with_progress,
 )
 from .models import CoursePage, Enrolment
 
@@ -205,11 +209,38 @@ class StatusColumn(Column):
         return context
 
 
+class LearnerColumn(Column):
+    """The learner's name, with a box to tick for a reminder unless completed."""
+
+    cell_template_name = "courses/reports/learner_cell.html"
+
+
 class CertificateColumn(Column):
-    """Certificates are not issued yet: the column keeps its place with a dash."""
+    """A link to the certificate's PDF (marked when revoked), or a dash."""
+
+    cell_template_name = "courses/reports/certificate_cell.html"
 
     def get_value(self, instance):
         return "–"
+
+
+# The certificate of each row, read in the same query as the rest of the row.
+CERTIFICATE_FIELDS = {
+    "certificate_id": F("certificate__pk"),
+    "certificate_code": F("certificate__code"),
+    "certificate_revoked_at": F("certificate__revoked_at"),
+}
+
+
+def learner_rows_with_certificates(pks: list[int]) -> list[dict]:
+    """CompletionReport.learner_rows_of() with each row's certificate joined in."""
+    rows = with_progress(
+        with_learner_fields(Enrolment.objects.filter(pk__in=pks))
+    ).annotate(**CERTIFICATE_FIELDS)
+    by_pk = {
+        row["pk"]: row for row in rows.values(*LEARNER_VALUES, *CERTIFICATE_FIELDS)
+    }
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 # Views ---------------------------------------------------------------------------
@@ -335,11 +366,20 @@ class CompletionReportView(CompletionReportMixin, ReportView):
         url = reverse(self.index_url_name)
         return url + self.carried_query(agency=agency_id)
 
+    def reminder_url(self, row) -> str:
+        """Preview a reminder to everyone not completed under this row."""
+        key = OTHER if row.is_other else row.agency_id
+        # Back to the full page, also when the filters drew only the results.
+        back = reverse(self.index_url_name) + self.carried_query(agency=self.root)
+        return reverse("courses_reminders") + self.carried_query(agency=key, next=back)
+
     def decorate_paginated_queryset(self, rows):
         for row in rows:
             row.learners_url = self.learners_url(row)
             if row.has_children and row.depth > 0:
                 row.subtree_url = self.subtree_url(row.agency_id)
+            if row.not_started or row.in_progress:
+                row.reminder_url = self.reminder_url(row)
         return rows
 
     def get_context_data(self, **kwargs):
@@ -422,7 +462,7 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
     @cached_property
     def columns(self):
         columns = [
-            Column("learner_name", label=_("Name"), sort_key="learner_name"),
+            LearnerColumn("learner_name", label=_("Name"), sort_key="learner_name"),
             Column("position", label=_("Position")),
             Column(
                 "agency_name", label=_("Agency at enrolment"), sort_key="agency_name"
@@ -469,8 +509,18 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
         paginator, page, ids, is_paginated = super().paginate_queryset(
             queryset, page_size
         )
-        page.object_list = rows = self.report.learner_rows_of(list(ids))
+        page.object_list = rows = learner_rows_with_certificates(list(ids))
         return paginator, page, rows, is_paginated
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        back = self.get_index_url() + self.carried_query()
+        context["reminder_url"] = reverse("courses_reminders")
+        context["reminder_next"] = back
+        context["remind_all_url"] = reverse("courses_reminders") + self.carried_query(
+            agency=self.agency_key, next=back
+        )
+        return context
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         total = queryset.count()

@@ -10,12 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import AGENCY_MANAGER
+from accounts.roles import AGENCY_MANAGER, grant_model_permissions
 from courses.certificates import (
     certificate_pdf,
     issue_certificate,
     normalise_code,
     refresh_certificates_for,
+    revoke_certificate,
 )
 from courses.models import Certificate, CoursePage
 from courses.services import (
@@ -191,8 +192,6 @@ def test_the_qr_code_reads_as_the_verification_url(certified, tmp_path):
 
 @needs_pdftotext
 def test_a_revoked_certificate_pdf_says_so(certified, administrator, tmp_path):
-    from courses.certificates import revoke_certificate
-
     revoke_certificate(certificate=certified, revoked_by=administrator, reason="Lỗi")
     certified.refresh_from_db()
     text = pdf_text(certificate_pdf(certified), tmp_path)
@@ -269,8 +268,6 @@ def test_an_unknown_code_is_a_404_page_that_says_not_found(client, certified):
 
 
 def test_a_revoked_certificate_verifies_as_revoked(client, certified, administrator):
-    from courses.certificates import revoke_certificate
-
     revoke_certificate(
         certificate=certified, revoked_by=administrator, reason="Nhầm khóa học"
     )
@@ -327,8 +324,6 @@ def test_an_agency_manager_downloads_in_scope_and_gets_a_404_outside(
 def test_a_revoked_certificate_cannot_be_downloaded_by_its_learner(
     client, learner, certified, administrator
 ):
-    from courses.certificates import revoke_certificate
-
     revoke_certificate(certificate=certified, revoked_by=administrator, reason="x")
     client.force_login(learner)
     assert download(client, certified).status_code == 404
@@ -391,3 +386,21 @@ def test_an_administrator_revokes_with_a_reason(
 
     page = client.get(f"{ADMIN}{certified.pk}/").content.decode()
     assert "Cấp nhầm người" in page
+
+
+def test_the_report_drill_down_links_each_certificate(
+    client, agency_manager, district, certified, certified_course, administrator
+):
+    grant_model_permissions(AGENCY_MANAGER, "courses", ["view_enrolment"])
+    client.force_login(agency_manager)
+    url = reverse("courses_reports:learners", args=[district.pk])
+    params = {"course": certified_course.pk}
+    page = client.get(url, params).content.decode()
+    download_url = reverse("courses:download_certificate", args=[certified.pk])
+    assert f'href="{download_url}"' in page
+    assert certified.code in page
+
+    revoke_certificate(certificate=certified, revoked_by=administrator, reason="x")
+    page = client.get(url, params).content.decode()
+    assert f'href="{download_url}"' in page  # managers keep it for the record
+    assert "Revoked" in page

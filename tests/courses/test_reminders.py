@@ -2,6 +2,7 @@
 retries, each recipient's language, the daily command and the weekly digest."""
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
 
@@ -381,3 +382,39 @@ def test_no_digest_on_other_days_unless_asked(due_dates, agency_manager):
     output = run("--digest")
     assert "Queued 1 digest(s)" in output
     assert agency_manager.email in sent_to()
+
+
+# From the report ---------------------------------------------------------------
+
+
+def test_the_drill_down_has_a_box_per_unfinished_learner_and_the_report_a_link(
+    client, agency_manager, district, world
+):
+    complete_lesson(
+        enrolment=world["manager"], lesson=world["course"].lessons().first()
+    )
+    client.force_login(agency_manager)
+    page = client.get(
+        reverse("courses_reports:learners", args=[district.pk])
+    ).content.decode()
+    boxes = set(
+        re.findall(r'name="enrolment" value="(\d+)" form="reminder-form"', page)
+    )
+    assert boxes == {str(world["learner"].pk), str(world["colleague"].pk)}
+    assert 'id="reminder-form"' in page
+    assert f"agency={district.pk}" in page  # remind everyone here
+
+    report = client.get("/admin/reports/completion/").content.decode()
+    assert reminder_url(agency=district.pk).split("?")[0] in report
+    assert re.search(rf"{reverse('courses_reminders')}\?agency={district.pk}", report)
+
+
+def test_sending_with_nothing_ticked_goes_back_with_a_warning(
+    client, agency_manager, world
+):
+    client.force_login(agency_manager)
+    back = "/admin/reports/completion/"
+    response = client.get(reminder_url(next=back))
+    assert response.status_code == 302
+    assert response["Location"] == back
+    assert mail.outbox == []
