@@ -3,8 +3,9 @@
 # scripts/serve-prod.sh (gunicorn + worker, production settings, a throwaway
 # PostgreSQL) on a free port of 127.0.0.1, then wrk against a fixed list of pages.
 #
-#   make loadtest                       DURATION=20s CONNECTIONS=8 make loadtest
-#   SERVE_PROD_SETUP="seed_load" make loadtest   (data made before the server starts)
+#   loadtest/wrk-pages.sh               DURATION=20s CONNECTIONS=8 loadtest/wrk-pages.sh
+#   SERVE_PROD_SETUP="seed_load" loadtest/wrk-pages.sh   (data made before the server starts)
+# (anonymous GET pages only; `make loadtest` runs loadtest/run.sh, the trainee journeys)
 #
 # Results (wrk output, the server log, a summary) go to bench-results/<time>/.
 # Each wrk run stops by itself after DURATION (capped at 120 s) and is killed

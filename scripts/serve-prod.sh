@@ -7,7 +7,8 @@
 # DATABASE_URL unset: a throwaway PostgreSQL server (scripts/with-postgres.sh),
 # deleted on exit. DJANGO_SECRET_KEY unset: a random key for this run. Plain HTTP
 # on the loopback address, so the HTTPS redirect and secure cookies are off;
-# emails go to the console. Ctrl-C stops everything.
+# emails go to the console. Ctrl-C stops everything. GUNICORN_PIDFILE set: gunicorn
+# writes its master PID there (loadtest/ kills a worker with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,4 +57,5 @@ echo "serve-prod: set up in ${ready}s; gunicorn on http://127.0.0.1:$PORT (Ctrl-
     --timeout 30 \
     --graceful-timeout 10 \
     --max-requests 2000 --max-requests-jitter 200 \
+    ${GUNICORN_PIDFILE:+--pid "$GUNICORN_PIDFILE"} \
     --no-control-socket

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+# ruff: noqa: T201, S101
+"""Throughput of the course page relative to a plain Wagtail page, signed in.
+
+Fixed connections (threads with one keep-alive connection each, one session
+each), closed loop, a fixed time per round; rounds alternate plain, course,
+plain, course so drift on a shared machine hits both. 127.0.0.1 only; stops by
+itself. Writes ratio.json to --out.
+"""
+
+import argparse
+import http.client
+import json
+import re
+import statistics
+import threading
+import time
+from urllib.parse import urlencode
+
+HOST = "127.0.0.1"
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def session(port, email, password, xff):
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request("GET", "/accounts/login/", headers={"X-Forwarded-For": xff})
+    resp = conn.getresponse()
+    html = resp.read().decode()
+    cookies = dict(
+        c.split(";", 1)[0].split("=", 1)
+        for c in resp.headers.get_all("Set-Cookie") or []
+    )
+    token = CSRF_RE.search(html).group(1)
+    body = urlencode(
+        {"csrfmiddlewaretoken": token, "login": email, "password": password}
+    )
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            "X-Forwarded-For": xff,
+        },
+    )
+    resp = conn.getresponse()
+    resp.read()
+    for c in resp.headers.get_all("Set-Cookie") or []:
+        k, v = c.split(";", 1)[0].split("=", 1)
+        cookies[k] = v
+    conn.close()
+    assert resp.status == 302 and "sessionid" in cookies, resp.status
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def hammer(port, path, cookie, seconds, out, errors):
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        t = time.monotonic()
+        try:
+            conn.request("GET", path, headers={"Cookie": cookie})
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 200:
+                errors.append(resp.status)
+            else:
+                out.append(time.monotonic() - t)
+        except (OSError, http.client.HTTPException):
+            errors.append(0)
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--plan", required=True)
+    ap.add_argument("--plain", default="/")
+    ap.add_argument("--course", default=None)
+    ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--seconds", type=float, default=8)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    seconds = min(args.seconds, 30)
+    plan = json.load(open(args.plan))
+    course = args.course or plan["courses"][0]["url"]
+    users = plan["trainees"][-args.connections :]
+    cookies = [
+        session(args.port, u["email"], plan["password"], f"10.88.0.{i + 1}")
+        for i, u in enumerate(users)
+    ]
+    results = {
+        "plain": {"lat": [], "err": [], "time": 0.0},
+        "course": {"lat": [], "err": [], "time": 0.0},
+    }
+    for _name, path in [("plain", args.plain), ("course", course)]:  # warm
+        hammer(args.port, path, cookies[0], 1, [], [])
+    for _ in range(min(args.rounds, 4)):
+        for name, path in [("plain", args.plain), ("course", course)]:
+            threads = [
+                threading.Thread(
+                    target=hammer,
+                    args=(
+                        args.port,
+                        path,
+                        ck,
+                        seconds,
+                        results[name]["lat"],
+                        results[name]["err"],
+                    ),
+                )
+                for ck in cookies
+            ]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join(seconds + 40)
+            results[name]["time"] += seconds
+    summary = {
+        "plain_path": args.plain,
+        "course_path": course,
+        "connections": len(cookies),
+        "seconds_each": seconds * min(args.rounds, 4),
+    }
+    for name, r in results.items():
+        lat = sorted(r["lat"])
+        summary[name] = {
+            "requests": len(lat),
+            "errors": len(r["err"]),
+            "rps": round(len(lat) / r["time"], 2),
+            "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
+            "p95_ms": round(lat[int(len(lat) * 0.95) - 1] * 1000, 1) if lat else None,
+        }
+    summary["ratio"] = round(summary["course"]["rps"] / summary["plain"]["rps"], 3)
+    json.dump(summary, open(f"{args.out}/ratio.json", "w"), indent=1)
+    print(
+        f"ratio: plain {args.plain} {summary['plain']['rps']} req/s, course {course} "
+        f"{summary['course']['rps']} req/s, ratio {summary['ratio']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
