@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages that the tests and tools need, once:
 #   chromium (browser journeys), postgresql (the PostgreSQL test leg),
-#   gettext (compilemessages), npm (axe-core for the accessibility checks).
+#   gettext (compilemessages), npm (axe-core for the accessibility checks),
+#   poppler-utils and zbar-tools (reading certificate PDFs and QR codes back).
 #
 #   scripts/system-deps.sh [--stamp FILE] [EXTRA_COMMAND=package ...]
 #
@@ -26,6 +27,8 @@ missing() {
     have_postgres || packages+=(postgresql)
     command -v msgfmt >/dev/null || packages+=(gettext)
     command -v npm >/dev/null || packages+=(npm)
+    command -v pdftotext >/dev/null || packages+=(poppler-utils)
+    command -v zbarimg >/dev/null || packages+=(zbar-tools)
     local extra
     for extra in "$@"; do
         command -v "${extra%%=*}" >/dev/null || packages+=("${extra#*=}")

@@ -1,6 +1,7 @@
 """Certificates: issued once on completion, a Vietnamese PDF, public verification,
 download scoping, name corrections, and revoking in the admin."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -37,8 +38,11 @@ CODE = re.compile(
 NAME = "Nguyễn Thị Ngọc Ánh"
 COURSE = "Kỹ năng phát ngôn và cung cấp thông tin cho báo chí"
 
+# Outside CI a missing tool skips; in CI (where make installs it) it must run.
+IN_CI = os.environ.get("CI") == "true"
 needs_pdftotext = pytest.mark.skipif(
-    not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is not installed"
+    not shutil.which("pdftotext") and not IN_CI,
+    reason="pdftotext (poppler-utils) is not installed",
 )
 
 
@@ -170,7 +174,7 @@ def test_the_pdf_is_in_vietnamese_with_the_name_code_course_date_and_score(
 
 
 @pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")) and not IN_CI,
     reason="pdftoppm (poppler-utils) and zbarimg (zbar-tools) are needed",
 )
 def test_the_qr_code_reads_as_the_verification_url(certified, tmp_path):
