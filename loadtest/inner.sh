@@ -10,6 +10,7 @@
 #    (pg_ctl restart -m fast);
 # 4. loadtest/ratio.py: course page vs the home page, signed in;
 # 5. loadtest/verify.py: acknowledged writes exactly once, nothing half-written;
+# 5b. with LOADTEST_FS (a tmpfs holding PostgreSQL's files): disk full mid-load;
 # 6. reminders with the mail server down (a closed loopback port), then a retry
 #    with the console e-mail backend (the settings read no EMAIL_FILE_PATH);
 # 7. loadtest/report.py: the table, printed and written to bench-results/.
@@ -79,6 +80,24 @@ SECURE_SSL_REDIRECT=false prod $PY manage.py shell -v 0 \
 
 step "verify the database"
 prod $PY manage.py shell -v 0 -c "exec(open('loadtest/verify.py').read())" >&2
+
+if [ -n "${LOADTEST_FS:-}" ]; then
+    # PostgreSQL's files live on a small tmpfs (loadtest/run.sh): fill it during a
+    # short load, free it, and check that the site recovers and nothing is lost.
+    step "disk full: ${DISKFULL_USERS:-10} trainees for ${DISKFULL_DURATION:-30}s, the PostgreSQL file system filled at 8s, freed at 18s"
+    mkdir -p "$out/diskfull"
+    fill="dd if=/dev/zero of='$LOADTEST_FS/filler' bs=1M status=none; df -h '$LOADTEST_FS' | tail -1"
+    free="rm -f '$LOADTEST_FS/filler'; df -h '$LOADTEST_FS' | tail -1; sleep 2
+if ${as_pg[*]} '$PGBIN/pg_ctl' -D '$datadir' status >/dev/null; then echo 'PostgreSQL still running'
+else echo 'PostgreSQL had stopped: starting it'; ${as_pg[*]} '$PGBIN/pg_ctl' -D '$datadir' -l '$datadir/../server.log' -w -t 60 start; fi"
+    $PYSYS loadtest/trainees.py --port "$port" --plan "$plan" \
+        --users "${DISKFULL_USERS:-10}" --duration "${DISKFULL_DURATION:-30}" --out "$out/diskfull" \
+        --fault "disk_full@8=$fill" --fault "disk_full_end@18=$free"
+    rm -f "$LOADTEST_FS/filler"
+    LOADTEST_OUT="$out/diskfull" prod $PY manage.py shell -v 0 \
+        -c "exec(open('loadtest/verify.py').read())" >&2
+    grep -h "No space left\|PANIC" "$datadir/../server.log" | tail -5 >"$out/diskfull/postgres-errors.txt" || true
+fi
 
 stop_server
 trap - EXIT

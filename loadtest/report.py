@@ -19,7 +19,7 @@ import os
 import re
 from collections import defaultdict
 
-GRACE = {"kill_worker": 5.0, "db_restart": 5.0}
+GRACE = {"kill_worker": 5.0, "db_restart": 5.0, "disk_full": 5.0}
 ORDER = [
     "login_page",
     "login_post",
@@ -62,26 +62,173 @@ def main():
     def say(text=""):
         lines.append(text)
 
+    def journeys(out, title, level):
+        def fail(message):
+            failures.append(f"{title}: {message}")
+
+        say(f"{level} {title}")
+        say()
+        summary = load(f"{out}/summary.json", {})
+        faults = load(f"{out}/faults.json", [])
+        rows = []
+        if os.path.exists(f"{out}/requests.csv"):
+            with open(f"{out}/requests.csv") as f:
+                for r in csv.DictReader(f):
+                    r["status"] = int(r["status"])
+                    for k in ("start", "end", "ms"):
+                        r[k] = float(r[k])
+                    rows.append(r)
+        # A fault "X" with a later "X_end" (disk filled, then freed) lasts until then.
+        ends = {f["name"][:-4]: f["end"] for f in faults if f["name"].endswith("_end")}
+        windows = [
+            (
+                f["name"],
+                f["start"],
+                ends.get(f["name"], f["end"]) + GRACE.get(f["name"], 5.0),
+            )
+            for f in faults
+            if not f["name"].endswith("_end")
+        ]
+
+        def window_of(r):
+            for name, a, b in windows:
+                if r["start"] <= b and r["end"] >= a:
+                    return name
+            return None
+
+        say(f"{level}# Requests")
+        say()
+        say(
+            "| endpoint | requests | ok (2xx/3xx) | 4xx | 5xx | conn. errors | p50 ms | p95 ms | max ms |"
+        )
+        say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        by = defaultdict(list)
+        for r in rows:
+            by[r["endpoint"]].append(r)
+        for name in ORDER + sorted(set(by) - set(ORDER)):
+            rs = by.get(name)
+            if not rs:
+                continue
+            ok = [r for r in rs if 200 <= r["status"] < 400]
+            lat = [r["ms"] for r in ok]
+            say(
+                f"| {name} | {len(rs)} | {len(ok)} | {sum(400 <= r['status'] < 500 for r in rs)} | "
+                f"{sum(r['status'] >= 500 for r in rs)} | {sum(r['status'] == 0 for r in rs)} | "
+                f"{pct(lat, 50):.0f} | {pct(lat, 95):.0f} | {max(lat, default=float('nan')):.0f} |"
+            )
+        ok_all = [r for r in rows if 200 <= r["status"] < 400]
+        elapsed = summary.get("elapsed") or 1
+        all_lat = [r["ms"] for r in ok_all]
+        say(
+            f"| **all** | {len(rows)} | {len(ok_all)} | {sum(400 <= r['status'] < 500 for r in rows)} | "
+            f"{sum(r['status'] >= 500 for r in rows)} | {sum(r['status'] == 0 for r in rows)} | "
+            f"{pct(all_lat, 50):.0f} | {pct(all_lat, 95):.0f} | {max(all_lat, default=float('nan')):.0f} |"
+        )
+        say()
+        say(
+            f"Throughput: {len(ok_all) / elapsed:.1f} successful requests/s "
+            f"({len(rows) / elapsed:.1f} requests/s) over {elapsed:.1f} s."
+        )
+        acks = load(f"{out}/acks.json", {})
+        if acks:
+            say(
+                f"Acknowledged: {len(acks.get('completions', []))} lesson completions (POSTs answered "
+                f"with the next page), {len(acks.get('attempts', []))} quiz attempts submitted; "
+                f"refused by the course rules (not errors): {acks.get('refused')}."
+            )
+        bad5 = [r for r in rows if r["status"] >= 500 and window_of(r) is None]
+        conn_out = [r for r in rows if r["status"] == 0 and window_of(r) is None]
+        in5 = defaultdict(int)
+        inconn = defaultdict(int)
+        for r in rows:
+            w = window_of(r)
+            if w and r["status"] >= 500:
+                in5[w] += 1
+            if w and r["status"] == 0:
+                inconn[w] += 1
+        say(
+            f"5xx outside the fault windows: **{len(bad5)}**; connection errors outside them: "
+            f"**{len(conn_out)}**; client threads still hanging at the end: "
+            f"{summary.get('hung_threads', '?')}."
+        )
+        if bad5:
+            fail(f"{len(bad5)} 5xx outside fault windows")
+            for r in bad5[:10]:
+                say(
+                    f"- 5xx outside a window: {r['endpoint']} {r['status']} at {r['start']:.1f}s"
+                )
+        if conn_out:
+            fail(f"{len(conn_out)} connection errors outside fault windows")
+        if summary.get("hung_threads"):
+            fail("client threads hung")
+        if not rows:
+            fail("no requests recorded")
+
+        say()
+        say(f"{level}# Faults during the load")
+        say()
+        say(
+            "| fault | at (s) | took (s) | exit | 5xx in window | conn. errors in window | "
+            "max latency in window (ms) | first success after (s) |"
+        )
+        say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for f in faults:
+            name = f["name"]
+            inside = [r for r in rows if window_of(r) == name]
+            after = [
+                r["end"] - f["end"]
+                for r in rows
+                if r["start"] >= f["end"] and 200 <= r["status"] < 400
+            ]
+            say(
+                f"| {name} | {f['start']:.1f} | {f['end'] - f['start']:.1f} | {f['rc']} | {in5[name]} | "
+                f"{inconn[name]} | {max((r['ms'] for r in inside), default=0):.0f} | "
+                f"{min(after, default=float('nan')):.2f} |"
+            )
+            if f["rc"] != 0:
+                fail(f"fault {name} command failed: {f['output'][-200:]}")
+        for f in faults:
+            say(f"- {f['name']}: `{f['output'][-300:].strip()}`")
+        last = max((r["end"] for r in rows), default=0)
+        tail_ok = [
+            r
+            for r in rows
+            if r["start"] > max((f["end"] for f in faults), default=0) + 5
+        ]
+        if faults:
+            tail_fail = sum(
+                1 for r in tail_ok if r["status"] >= 500 or r["status"] == 0
+            )
+            say(
+                f"- After the last fault window: {len(tail_ok)} requests, {tail_fail} failed "
+                f"(load ran until {last:.1f} s)."
+            )
+            if not tail_ok:
+                fail("no requests after the faults")
+
+        say()
+        say(f"{level}# Database check (exactly once, nothing half-written)")
+        say()
+        v = load(f"{out}/verify.json")
+        if v is None:
+            say("verify.py did not run.")
+            fail("verify did not run")
+        else:
+            say("| check | value |")
+            say("| --- | ---: |")
+            for k, val in v.items():
+                if k != "problems":
+                    say(f"| {k} | {val} |")
+            say()
+            say("Result: **" + ("OK" if v["ok"] else "PROBLEMS") + "**")
+            for p in v["problems"][:30]:
+                say(f"- {p}")
+            if not v["ok"]:
+                fail("database check")
+
+        return summary
+
     summary = load(f"{out}/summary.json", {})
-    faults = load(f"{out}/faults.json", [])
-    rows = []
-    if os.path.exists(f"{out}/requests.csv"):
-        with open(f"{out}/requests.csv") as f:
-            for r in csv.DictReader(f):
-                r["status"] = int(r["status"])
-                for k in ("start", "end", "ms"):
-                    r[k] = float(r[k])
-                rows.append(r)
-    windows = [
-        (f["name"], f["start"], f["end"] + GRACE.get(f["name"], 5.0)) for f in faults
-    ]
-
-    def window_of(r):
-        for name, a, b in windows:
-            if r["start"] <= b and r["end"] >= a:
-                return name
-        return None
-
     say(f"# Load test {os.path.basename(out)}")
     say()
     say(
@@ -91,132 +238,15 @@ def main():
         f"same machine ({os.cpu_count()} cores). Raw data: `{out}/`."
     )
     say()
-    say("## Trainee journeys")
-    say()
-    say(
-        "| endpoint | requests | ok (2xx/3xx) | 4xx | 5xx | conn. errors | p50 ms | p95 ms | max ms |"
+    journeys(
+        out, "Trainee journeys with a worker killed and PostgreSQL restarted", "##"
     )
-    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    by = defaultdict(list)
-    for r in rows:
-        by[r["endpoint"]].append(r)
-    for name in ORDER + sorted(set(by) - set(ORDER)):
-        rs = by.get(name)
-        if not rs:
-            continue
-        ok = [r for r in rs if 200 <= r["status"] < 400]
-        lat = [r["ms"] for r in ok]
-        say(
-            f"| {name} | {len(rs)} | {len(ok)} | {sum(400 <= r['status'] < 500 for r in rs)} | "
-            f"{sum(r['status'] >= 500 for r in rs)} | {sum(r['status'] == 0 for r in rs)} | "
-            f"{pct(lat, 50):.0f} | {pct(lat, 95):.0f} | {max(lat, default=float('nan')):.0f} |"
+    if os.path.exists(f"{out}/diskfull/requests.csv"):
+        journeys(
+            f"{out}/diskfull",
+            "Disk full: the PostgreSQL file system filled mid-load, then freed",
+            "##",
         )
-    ok_all = [r for r in rows if 200 <= r["status"] < 400]
-    elapsed = summary.get("elapsed") or 1
-    all_lat = [r["ms"] for r in ok_all]
-    say(
-        f"| **all** | {len(rows)} | {len(ok_all)} | {sum(400 <= r['status'] < 500 for r in rows)} | "
-        f"{sum(r['status'] >= 500 for r in rows)} | {sum(r['status'] == 0 for r in rows)} | "
-        f"{pct(all_lat, 50):.0f} | {pct(all_lat, 95):.0f} | {max(all_lat, default=float('nan')):.0f} |"
-    )
-    say()
-    say(
-        f"Throughput: {len(ok_all) / elapsed:.1f} successful requests/s "
-        f"({len(rows) / elapsed:.1f} requests/s) over {elapsed:.1f} s."
-    )
-    acks = load(f"{out}/acks.json", {})
-    if acks:
-        say(
-            f"Acknowledged: {len(acks.get('completions', []))} lesson completions (POSTs answered "
-            f"with the next page), {len(acks.get('attempts', []))} quiz attempts submitted; "
-            f"refused by the course rules (not errors): {acks.get('refused')}."
-        )
-    bad5 = [r for r in rows if r["status"] >= 500 and window_of(r) is None]
-    conn_out = [r for r in rows if r["status"] == 0 and window_of(r) is None]
-    in5 = defaultdict(int)
-    inconn = defaultdict(int)
-    for r in rows:
-        w = window_of(r)
-        if w and r["status"] >= 500:
-            in5[w] += 1
-        if w and r["status"] == 0:
-            inconn[w] += 1
-    say(
-        f"5xx outside the fault windows: **{len(bad5)}**; connection errors outside them: "
-        f"**{len(conn_out)}**; client threads still hanging at the end: "
-        f"{summary.get('hung_threads', '?')}."
-    )
-    if bad5:
-        failures.append(f"{len(bad5)} 5xx outside fault windows")
-        for r in bad5[:10]:
-            say(
-                f"- 5xx outside a window: {r['endpoint']} {r['status']} at {r['start']:.1f}s"
-            )
-    if conn_out:
-        failures.append(f"{len(conn_out)} connection errors outside fault windows")
-    if summary.get("hung_threads"):
-        failures.append("client threads hung")
-    if not rows:
-        failures.append("no requests recorded")
-
-    say()
-    say("## Faults during the load")
-    say()
-    say(
-        "| fault | at (s) | took (s) | exit | 5xx in window | conn. errors in window | "
-        "max latency in window (ms) | first success after (s) |"
-    )
-    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for f in faults:
-        name = f["name"]
-        inside = [r for r in rows if window_of(r) == name]
-        after = [
-            r["end"] - f["end"]
-            for r in rows
-            if r["start"] >= f["end"] and 200 <= r["status"] < 400
-        ]
-        say(
-            f"| {name} | {f['start']:.1f} | {f['end'] - f['start']:.1f} | {f['rc']} | {in5[name]} | "
-            f"{inconn[name]} | {max((r['ms'] for r in inside), default=0):.0f} | "
-            f"{min(after, default=float('nan')):.2f} |"
-        )
-        if f["rc"] != 0:
-            failures.append(f"fault {name} command failed: {f['output'][-200:]}")
-    for f in faults:
-        say(f"- {f['name']}: `{f['output'][-300:].strip()}`")
-    last = max((r["end"] for r in rows), default=0)
-    tail_ok = [
-        r for r in rows if r["start"] > max((f["end"] for f in faults), default=0) + 5
-    ]
-    if faults:
-        tail_fail = sum(1 for r in tail_ok if r["status"] >= 500 or r["status"] == 0)
-        say(
-            f"- After the last fault window: {len(tail_ok)} requests, {tail_fail} failed "
-            f"(load ran until {last:.1f} s)."
-        )
-        if not tail_ok:
-            failures.append("no requests after the faults")
-
-    say()
-    say("## Database check (exactly once, nothing half-written)")
-    say()
-    v = load(f"{out}/verify.json")
-    if v is None:
-        say("verify.py did not run.")
-        failures.append("verify did not run")
-    else:
-        say("| check | value |")
-        say("| --- | ---: |")
-        for k, val in v.items():
-            if k != "problems":
-                say(f"| {k} | {val} |")
-        say()
-        say("Result: **" + ("OK" if v["ok"] else "PROBLEMS") + "**")
-        for p in v["problems"][:30]:
-            say(f"- {p}")
-        if not v["ok"]:
-            failures.append("database check")
-
     say()
     say("## Course page vs plain Wagtail page (signed in)")
     say()
@@ -305,10 +335,11 @@ def main():
                 "reminders duplicated or e-mails not matching the sent logs"
             )
     say()
-    say(
-        "Disk full: not tried. A small tmpfs for the PostgreSQL data directory or MEDIA_ROOT "
-        "needs mount privileges this sandbox does not give, and filling the real disk is not safe."
-    )
+    if not os.path.exists(f"{out}/diskfull/requests.csv"):
+        say(
+            "Disk full: not tried in this run (it needs root to mount a small tmpfs for "
+            "the throwaway PostgreSQL; DISKFULL=0 skips it)."
+        )
 
     say()
     say("## Result")

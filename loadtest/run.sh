@@ -9,7 +9,8 @@
 # journeys (sign in, read, mark done, lesson quiz) for DURATION seconds with a
 # gunicorn worker killed and PostgreSQL restarted mid-run, the course/plain page
 # throughput ratio, the exactly-once check in the database and the reminders
-# fault (mail server down, then a retry). loadtest/report.py prints the table
+# fault (mail server down, then a retry), and, as root, a disk-full phase
+# (PostgreSQL on a small tmpfs, filled mid-load). loadtest/report.py prints the table
 # and writes bench-results/loadtest-<time>.md; raw data in bench-results/loadtest-<time>/.
 # Exit status: 0 when every check passed, 1 otherwise.
 #
@@ -34,8 +35,29 @@ out="bench-results/loadtest-$stamp"
 mkdir -p "$out"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
+# Disk full needs a file system that can fill up safely: as root, a tmpfs
+# (DISKFULL_MB, 1 GB by default) holds the throwaway PostgreSQL; DISKFULL=0 or
+# no root: that fault is skipped.
+fs=""
+if [ "${DISKFULL:-1}" = 1 ] && [ "$(id -u)" = 0 ]; then
+    fs="$(mktemp -d /tmp/spokes-loadtest-fs.XXXXXX)"
+    if ! mount -t tmpfs -o "size=${DISKFULL_MB:-1024}m,mode=1777" tmpfs "$fs" 2>/dev/null; then
+        echo "loadtest: cannot mount a tmpfs here: the disk-full fault is skipped" >&2
+        rmdir "$fs"
+        fs=""
+    fi
+fi
+unmount() {
+    if [ -n "$fs" ]; then
+        umount "$fs" 2>/dev/null || umount -l "$fs" 2>/dev/null || true
+        rmdir "$fs" 2>/dev/null || true
+    fi
+}
+trap unmount EXIT
+
 set +e
-LOADTEST_OUT="$out" LOADTEST_PORT="$port" timeout --kill-after=30 1200 \
+LOADTEST_OUT="$out" LOADTEST_PORT="$port" LOADTEST_FS="$fs" TMPDIR="${fs:-${TMPDIR:-/tmp}}" \
+    timeout --kill-after=30 1200 \
     scripts/with-postgres.sh loadtest/inner.sh 2>&1 | tee "$out/run.log"
 status=${PIPESTATUS[0]}
 set -e
