@@ -45,7 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 from openpyxl import Workbook
@@ -751,7 +751,7 @@ AGENCY_HEADINGS = {
     "parent_code": _("Parent agency code"),
     "assigned": _("Assigned"),
     "not_started": _("Not started"),
-    "in_progress": _("In progress"),
+    "in_progress": pgettext_lazy("learning status", "In progress"),
     "completed": _("Completed"),
     "overdue": _("Overdue"),
     "completion_percent": _("Completion %"),

@@ -22,7 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -340,7 +340,9 @@ class CompletionReportView(CompletionReportMixin, ReportView):
         AgencyColumn("name", label=_("Agency")),
         NumberColumn("assigned", label=_("Assigned")),
         NumberColumn("not_started", label=_("Not started")),
-        NumberColumn("in_progress", label=_("In progress")),
+        NumberColumn(
+            "in_progress", label=pgettext_lazy("learning status", "In progress")
+        ),
         NumberColumn("completed", label=_("Completed")),
         NumberColumn("overdue", label=_("Overdue")),
         NumberColumn(

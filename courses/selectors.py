@@ -6,7 +6,7 @@ Pages call these in get_context; templates only read the dataclasses returned.
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction
 
@@ -21,7 +21,7 @@ LOCKED = "locked"
 # template: the course outline is the hot loop of the course page.
 STATUS_DISPLAY = {
     DONE: ("✓", gettext_lazy("Done")),
-    IN_PROGRESS: ("◐", gettext_lazy("In progress")),
+    IN_PROGRESS: ("◐", pgettext_lazy("learning status", "In progress")),
     LOCKED: ("⊘", gettext_lazy("Locked")),
     NOT_STARTED: ("○", gettext_lazy("Not started")),
 }
@@ -493,7 +493,7 @@ def my_learning(*, learner) -> MyLearning:
 STATUS_FILTERS = [
     ("not_enrolled", gettext_lazy("Not enrolled")),
     ("not_started", gettext_lazy("Not started")),
-    ("in_progress", gettext_lazy("In progress")),
+    ("in_progress", pgettext_lazy("learning status", "In progress")),
     ("overdue", gettext_lazy("Overdue")),
     ("completed", gettext_lazy("Completed")),
 ]

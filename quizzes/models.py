@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -627,7 +628,7 @@ class Attempt(models.Model):
     """
 
     class State(models.TextChoices):
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("attempt state", "In progress")
         AWAITING_GRADING = "awaiting_grading", _("Awaiting grading")
         GRADED = "graded", _("Graded")
 

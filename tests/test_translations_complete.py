@@ -229,7 +229,6 @@ KEY_STRINGS = {
     "Sign out": "Đăng xuất",
     "Sign in": "Đăng nhập",
     "Not started": "Chưa bắt đầu",
-    "In progress": "Đang học",
     "Completed": "Hoàn thành",
     "Overdue": "Quá hạn",
     "Agency manager": "Cán bộ đầu mối",
@@ -242,6 +241,10 @@ def test_key_strings_are_vietnamese_in_vi_and_english_in_en():
         assert translation.ngettext(
             "%(counter)s lesson", "%(counter)s lessons", 1
         ) == translation.ngettext("%(counter)s lesson", "%(counter)s lessons", 5)
+        # A learner is "đang học"; Wagtail's workflow state keeps its own word.
+        assert translation.pgettext("learning status", "In progress") == "Đang học"
+        assert translation.pgettext("attempt state", "In progress") == "Đang làm bài"
+        assert translation.gettext("In progress") != "Đang học"
     with translation.override("en"):
         assert {k: translation.gettext(k) for k in KEY_STRINGS} == {
             k: k for k in KEY_STRINGS
