@@ -94,7 +94,7 @@ else echo 'PostgreSQL had stopped: starting it'; ${as_pg[*]} '$PGBIN/pg_ctl' -D 
         --users "${DISKFULL_USERS:-10}" --duration "${DISKFULL_DURATION:-30}" --out "$out/diskfull" \
         --fault "disk_full@8=$fill" --fault "disk_full_end@18=$free"
     rm -f "$LOADTEST_FS/filler"
-    LOADTEST_OUT="$out/diskfull" prod $PY manage.py shell -v 0 \
+    LOADTEST_OUT="$out/diskfull" LOADTEST_PRIOR_ACKS="$out/acks.json" prod $PY manage.py shell -v 0 \
         -c "exec(open('loadtest/verify.py').read())" >&2
     grep -h "No space left\|PANIC" "$datadir/../server.log" | tail -5 >"$out/diskfull/postgres-errors.txt" || true
 fi

@@ -34,6 +34,7 @@ for name, path in [
             times.append(time.perf_counter() - t)
     times.sort()
     result[name] = {
+        "sql": [q["sql"][:160] for q in ctx.captured_queries],
         "path": path,
         "status": response.status_code,
         "queries": len(ctx.captured_queries),

@@ -152,6 +152,7 @@ class Client:
             end=round(end - self.rec.t0, 4),
             ms=round((end - start) * 1000, 2),
             user=self.user["id"],
+            path=path,
         )
         return status, urlsplit(location).path if location else "", text
 
@@ -230,8 +231,10 @@ def trainee(port, rec, user, index, plan, deadline, timeout):
                 if time.monotonic() >= deadline:
                     return
                 status, _, _ = c.request("lesson_page", "GET", lesson["url"])
-                if status == 403 and course["sequential"]:
-                    break  # the rest of a sequential course is locked too
+                if status == 403:
+                    # Locked: the rest of a sequential course, or the whole course
+                    # while its prerequisite course is not completed.
+                    break
                 if status != 200:
                     continue  # an error: on to the next lesson
                 if lesson["quiz"]:
