@@ -135,6 +135,8 @@ class AssignCourseView(WagtailAdminTemplateMixin, FormView):
             action_url=reverse("courses_assign"),
             submit_button_label=_("Assign"),
             submit_button_active_label=_("Assigning…"),
+            # The generic form template prints this: the date chooser's script.
+            media=context["form"].media,
         )
         return context
 

@@ -21,12 +21,13 @@ SCREENS = {
     "agencies": "/admin/agencies/",
     "agency import": "/admin/agencies/import/",
     "roster import": "/admin/learners/import/",
+    "completion report": "/admin/reports/completion/",
 }
 ALLOWED = {
     "anonymous": set(),
     "learner": set(),
     "trainer": {"admin home", "pages"},
-    "agency_manager": {"admin home"},
+    "agency_manager": {"admin home", "completion report"},
     "administrator": set(SCREENS),
 }
 

@@ -41,20 +41,6 @@ DISTRICT = "QNG-BSO"  # the demo assigns the foreign-information course here
 NEW_AGENCY = "QNG-SNV"
 
 
-# Application bug: /admin/courses/assign/ renders the due-date AdminDateInput,
-# whose inline script calls initDateChooser() before (without) the widget's
-# media (date-time-chooser.js) is on the page, so the page throws
-# "initDateChooser is not defined" and the date picker never opens.
-# test_assign_page_has_no_script_errors below fails until it is fixed.
-ASSIGN_PAGE_BUG = "initDateChooser is not defined"
-
-
-def forgive_assign_page_bug(page_at):
-    page_at.console_errors[:] = [
-        error for error in page_at.console_errors if ASSIGN_PAGE_BUG not in error
-    ]
-
-
 def open_header_actions(page):
     page.locator("#w-slim-header-buttons .w-dropdown__toggle").first.click()
 
@@ -97,7 +83,6 @@ def test_administrator_approves_assigns_and_reports(
     with page.expect_navigation():
         page.get_by_role("button", name=vi("Assign"), exact=True).click()
     assert CourseAssignment.objects.filter(course=speaking, agency=agency).exists()
-    forgive_assign_page_bug(page_at)
     assert page.get_by_text(speaking.title).first.is_visible()
     screenshot("04-assigned")
 
@@ -159,14 +144,6 @@ def test_administrator_approves_assigns_and_reports(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Application bug: the assign page (/admin/courses/assign/) throws "
-        "'initDateChooser is not defined': the due-date widget's media is not "
-        "included, so its date picker does not work."
-    ),
-)
 def test_assign_page_has_no_script_errors(page_at, e2e_demo):
     page = page_at(1280)
     login(page, "admin@example.org", DEMO_PASSWORD)

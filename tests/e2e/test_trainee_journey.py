@@ -48,9 +48,6 @@ def test_trainee_completes_a_course_and_verifies_the_certificate(
         page.get_by_role("button", name=vi("Enrol"), exact=True).click()
     assert Enrolment.objects.filter(learner=learner, course=course).exists()
     assert page.locator(".messages").is_visible()
-    # The flash message fails axe (see test_flash_messages_are_accessible):
-    # check the course page itself once the message is gone.
-    page.reload()
     assert_accessible(page)
     assert_fits_width(page, width)
     screenshot("03-course-enrolled")
@@ -139,15 +136,6 @@ def test_trainee_completes_a_course_and_verifies_the_certificate(
     screenshot("11-certificate-verified", visitor)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Application bug: templates/base.html renders flash messages as "
-        '<ul class="messages" role="status"><li>…; role="status" removes the '
-        "list semantics, so axe-core reports a serious `listitem` violation on "
-        "every page that shows a message (after enrolling, marking a lesson done…)."
-    ),
-)
 def test_flash_messages_are_accessible(page_at, make_e2e_user, e2e_course):
     learner = make_e2e_user()
     page = page_at(375)
