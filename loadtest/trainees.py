@@ -336,6 +336,7 @@ def main():
                 "end",
                 "ms",
                 "user",
+                "path",
             ],
         )
         w.writeheader()
