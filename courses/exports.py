@@ -11,6 +11,7 @@ merged into. Each agency's figures include every unit below it.
 import codecs
 import csv
 import datetime
+import json
 import os
 import re
 import unicodedata
@@ -23,7 +24,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import NotSupportedError
 from django.db.models import (
     Aggregate,
@@ -935,16 +935,29 @@ def inline_export_max_rows() -> int:
     return getattr(settings, "REPORT_INLINE_EXPORT_MAX_ROWS", 5000)
 
 
-def _job_key(job_id: str) -> str:
-    return f"courses:completion-export:{job_id}"
+def _job_state_path(job_id: str) -> Path:
+    # Validated as a UUID so an id from a URL can never name another file.
+    return Path(settings.MEDIA_ROOT) / EXPORT_DIR / f"{uuid.UUID(job_id)}.json"
 
 
 def export_job(job_id: str) -> dict | None:
-    return cache.get(_job_key(job_id))
+    """A job's state, from a JSON file beside the export.
+
+    A file (not the cache) so the web process and a separate task worker see
+    the same state whenever they share MEDIA_ROOT, with or without Redis.
+    """
+    try:
+        return json.loads(_job_state_path(job_id).read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return None
 
 
 def _save_job(job_id: str, state: dict) -> None:
-    cache.set(_job_key(job_id), state, EXPORT_TTL)
+    path = _job_state_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.part")
+    partial.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def export_path(job_id: str, export_format: str) -> Path:
@@ -970,7 +983,7 @@ def start_learner_export(
     total: int,
     filename: str,
 ) -> str:
-    """Queue a learner-level export; its state lives in the cache under a new id."""
+    """Queue a learner-level export; its state lives in a file under a new id."""
     _remove_stale_exports()
     job_id = str(uuid.uuid4())
     _save_job(
