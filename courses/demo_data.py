@@ -141,6 +141,18 @@ def _ensure_image(title, filename, colours):
     return image
 
 
+HOME_INTRO = (
+    "<h2>Bồi dưỡng công tác phát ngôn và thông tin đối ngoại</h2>"
+    "<p>Chương trình trực tuyến dành cho người đứng đầu, người phát ngôn và cán bộ "
+    "làm công tác thông tin của các sở, ban, ngành, địa phương, cơ quan báo chí "
+    "trên địa bàn tỉnh: học từng bài, làm bài kiểm tra, học tiếp ở lần sau và "
+    "nhận chứng nhận khi hoàn thành, trên điện thoại hay máy tính.</p>"
+    "<ul><li>Kỹ năng phát ngôn và cung cấp thông tin cho báo chí</li>"
+    "<li>Thông tin đối ngoại, làm việc với phóng viên nước ngoài</li>"
+    "<li>Khung pháp lý: Nghị định 09/2017/NĐ-CP, Luật Báo chí 2025</li></ul>"
+)
+
+
 def _page(parent, model, slug, **fields):
     existing = model.objects.child_of(parent).filter(slug=slug).first()
     if existing is not None:
@@ -615,6 +627,10 @@ def load(stdout=None):
         ),
     )
     yield f"Course catalogue: {'created' if created else 'already there'}."
+    if not home.intro:
+        home.intro = HOME_INTRO
+        home.save_revision().publish()
+        yield "Home page: introduction written."
     document = _ensure_document(
         "Tóm tắt Nghị định 09/2017/NĐ-CP (minh họa)",
         "tom-tat-nghi-dinh-09-2017.txt",
