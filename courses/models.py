@@ -335,7 +335,11 @@ class LessonPage(Page):
         if state.access.not_found:
             raise Http404(state.access.reason)
         if state.access.allowed and state.enrolment and not state.preview:
-            open_lesson(enrolment=state.enrolment, lesson=self)
+            open_lesson(
+                enrolment=state.enrolment,
+                lesson=self,
+                last_opened_at=state.item.last_opened_at,
+            )
         return TemplateResponse(
             request,
             self.get_template(request, *args, **kwargs),

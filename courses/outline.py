@@ -5,6 +5,11 @@ annotated tree query; so it is cached per course and dropped by signals
 (courses/signals.py) whenever a page of that course is saved, moved or deleted.
 The time limit bounds staleness where the cache is per process (no Redis).
 Rules that decide anything (completion in services.py) read the database.
+
+The lesson page also takes its course from here (`cached_course`), but only
+after the database said which revision of the course is live and where it is:
+a cached copy that doesn't match is fetched again, so what a learner sees of a
+course is never older than its published state.
 """
 
 from dataclasses import dataclass
@@ -99,5 +104,32 @@ def course_outlines(courses) -> dict[int, tuple[OutlineEntry, ...]]:
     return {course.pk: found[key] for key, course in keys.items()}
 
 
+def course_marker(course) -> tuple:
+    """What identifies the published state of a course: live, its live revision
+    and its address. The lesson page reads the same three values with the learner's
+    enrolment."""
+    return (course.live, course.live_revision_id, course.url_path)
+
+
+def _course_key(course_pk: int) -> str:
+    return f"courses:course:{course_pk}"
+
+
+def cached_course(course_pk: int, marker: tuple):
+    """The CoursePage, from the cache when its marker matches, else from the database."""
+    from .models import CoursePage
+
+    key = _course_key(course_pk)
+    found = cache.get(key)
+    if found is not None and found[0] == marker:
+        return found[1]
+    course = CoursePage.objects.get(pk=course_pk)
+    cache.set(key, (course_marker(course), course), OUTLINE_SECONDS)
+    return course
+
+
 def forget_outlines(course_pks) -> None:
-    cache.delete_many([_key(pk) for pk in course_pks])
+    keys = []
+    for pk in course_pks:
+        keys += [_key(pk), _course_key(pk)]
+    cache.delete_many(keys)

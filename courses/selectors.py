@@ -4,15 +4,16 @@ Pages call these in get_context; templates only read the dataclasses returned.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction
 
 from .models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
-from .outline import OutlineEntry, course_outline, course_outlines
+from .outline import OutlineEntry, cached_course, course_outline, course_outlines
 
 DONE = "done"
 IN_PROGRESS = "in_progress"
@@ -45,6 +46,7 @@ class OutlineItem:
 
     entry: OutlineEntry
     opened: bool = False
+    last_opened_at: datetime | None = None
     done: bool = False
     quiz_passed: bool = False
     locked_reason: str = ""
@@ -193,11 +195,17 @@ def _one(queryset):
 
 
 def _progress(enrolment_ids) -> dict[tuple[int, int], tuple]:
-    """(enrolment, lesson) → (first opened, completed, quiz passed): one query."""
+    """(enrolment, lesson) → (first opened, last opened, completed, quiz passed):
+    one query."""
     rows = LessonProgress.objects.filter(
         enrolment_id__in=enrolment_ids, lesson_id__isnull=False
     ).values_list(
-        "enrolment_id", "lesson_id", "first_opened_at", "completed_at", "quiz_passed_at"
+        "enrolment_id",
+        "lesson_id",
+        "first_opened_at",
+        "last_opened_at",
+        "completed_at",
+        "quiz_passed_at",
     )
     return {(e, lesson): rest for e, lesson, *rest in rows}
 
@@ -207,13 +215,14 @@ def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineIte
     progress = _progress([enrolment.pk]) if enrolment is not None else {}
     items = []
     for entry in course_outline(course):
-        opened, completed, quiz_passed = progress.get(
-            (enrolment and enrolment.pk, entry.pk), (None, None, None)
+        opened, last_opened, completed, quiz_passed = progress.get(
+            (enrolment and enrolment.pk, entry.pk), (None, None, None, None)
         )
         items.append(
             OutlineItem(
                 entry=entry,
                 opened=bool(opened),
+                last_opened_at=last_opened,
                 done=bool(completed),
                 quiz_passed=bool(quiz_passed),
             )
@@ -221,22 +230,60 @@ def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineIte
     return items
 
 
-def _with_prerequisite_done(enrolments, prerequisite=None):
+def _with_prerequisite_done(enrolments, prerequisite: int):
     """Annotate whether the learner completed the course's prerequisite: the check
     rides in the enrolment query instead of costing a query of its own."""
     return enrolments.annotate(
         prerequisite_done=Exists(
             Enrolment.objects.filter(
                 learner_id=OuterRef("learner_id"),
-                course_id=(
-                    OuterRef("course__prerequisite_id")
-                    if prerequisite is None
-                    else prerequisite
-                ),
+                course_id=prerequisite,
                 completed_at__isnull=False,
             )
         )
     )
+
+
+def _lesson_enrolment(user, lesson: LessonPage) -> Enrolment | None:
+    """The learner's active enrolment in the lesson's course, with its course: one
+    query, no join beyond the course's page row and no subquery.
+
+    The rows are that enrolment plus the learner's completed enrolments (a
+    handful), which answer the prerequisite check by look-up. The course object
+    comes from the cache when the live revision and address read here match.
+    """
+    paths = _ancestor_paths(lesson)
+    rows = list(
+        Enrolment.objects.filter(learner=user)
+        .filter(
+            Q(withdrawn_at__isnull=True, course__path__in=paths)
+            | Q(completed_at__isnull=False)
+        )
+        .annotate(
+            course_path=F("course__path"),
+            course_live=F("course__live"),
+            course_revision=F("course__live_revision_id"),
+            course_url_path=F("course__url_path"),
+        )
+        .order_by()
+    )
+    enrolment = next(
+        (row for row in rows if row.withdrawn_at is None and row.course_path in paths),
+        None,
+    )
+    if enrolment is None:
+        return None
+    course = cached_course(
+        enrolment.course_id,
+        (enrolment.course_live, enrolment.course_revision, enrolment.course_url_path),
+    )
+    enrolment.course = course
+    if course.prerequisite_id:
+        enrolment.prerequisite_done = any(
+            row.course_id == course.prerequisite_id and row.completed_at
+            for row in rows
+        )
+    return enrolment
 
 
 def _prerequisite_done(enrolment: Enrolment, course: CoursePage) -> bool:
@@ -330,13 +377,7 @@ def lesson_state(*, user, lesson: LessonPage, preview: bool = False) -> LessonSt
     """A lesson page's learner state; Wagtail's serve hook checks restrictions."""
     enrolment = None
     if user.is_authenticated and not preview:
-        enrolment = _one(
-            _with_prerequisite_done(
-                _active_enrolments(user)
-                .filter(course__path__in=_ancestor_paths(lesson))
-                .select_related("course")
-            )
-        )
+        enrolment = _lesson_enrolment(user, lesson)
     course = enrolment.course if enrolment else lesson.get_course()
     if course is None:
         access = LessonAccess(False, _("This lesson is not part of a course."), None)
@@ -483,7 +524,7 @@ def my_learning(*, learner) -> MyLearning:
     enrolments = [e for e in enrolments if e.course.live]
     outlines = course_outlines([e.course for e in enrolments])
     done: dict[int, set[int]] = {e.pk: set() for e in enrolments}
-    for (enrolment_id, lesson_id), (_opened, completed, _quiz) in _progress(
+    for (enrolment_id, lesson_id), (_opened, _last, completed, _quiz) in _progress(
         done
     ).items():
         if completed:

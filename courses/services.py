@@ -290,16 +290,14 @@ def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
-def open_lesson(*, enrolment: Enrolment, lesson: LessonPage) -> None:
-    """Opening a lesson records first and last opening and starts the enrolment."""
-    # Deliberately not one transaction: this runs on every lesson view, each
-    # statement below is idempotent and stands on its own, and the one
-    # get-or-create is guarded by the unique constraint in its own savepoint.
-    _require_active(enrolment)
-    _require_lesson_in_course(enrolment=enrolment, lesson=lesson)
-    now = timezone.now()
+def _record_opening(*, enrolment: Enrolment, lesson: LessonPage, now) -> None:
     rows = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson)
-    if not rows.update(last_opened_at=now):
+    # A row made by a quiz result before any opening gets its first opening too.
+    opening = {
+        "first_opened_at": Coalesce(F("first_opened_at"), Value(now)),
+        "last_opened_at": now,
+    }
+    if not rows.update(**opening):
         try:
             with transaction.atomic():
                 LessonProgress.objects.create(
@@ -309,7 +307,29 @@ def open_lesson(*, enrolment: Enrolment, lesson: LessonPage) -> None:
                     last_opened_at=now,
                 )
         except IntegrityError:
-            rows.update(last_opened_at=now)
+            rows.update(**opening)
+
+
+def open_lesson(
+    *,
+    enrolment: Enrolment,
+    lesson: LessonPage,
+    last_opened_at: datetime | None = None,
+) -> None:
+    """Opening a lesson records first and last opening and starts the enrolment.
+
+    `last_opened_at` is the last opening as the caller already read it (the lesson
+    page reads progress anyway): an opening within ACTIVITY_GRANULARITY of it is
+    not written again.
+    """
+    # Deliberately not one transaction: this runs on every lesson view, each
+    # statement below is idempotent and stands on its own, and the one
+    # get-or-create is guarded by the unique constraint in its own savepoint.
+    _require_active(enrolment)
+    _require_lesson_in_course(enrolment=enrolment, lesson=lesson)
+    now = timezone.now()
+    if last_opened_at is None or now - last_opened_at >= ACTIVITY_GRANULARITY:
+        _record_opening(enrolment=enrolment, lesson=lesson, now=now)
     last = enrolment.last_activity_at
     if (
         enrolment.started_at is None

@@ -156,3 +156,27 @@ def test_a_trainer_previews_a_draft_lesson_and_the_course(catalogue_page):
 def test_my_learning_needs_sign_in(client):
     response = client.get("/my-learning/")
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_a_course_changed_by_another_process_is_never_served_from_the_cache(
+    client, trainee, course, enrolment
+):
+    """The lesson page keeps the course object in the cache; another app server's
+    change doesn't reach this process's signals, so the page checks the course's
+    live state, live revision and address with the enrolment on every request."""
+    lesson = course.lessons().first()
+    client.force_login(trainee)
+    assert course.title in client.get(lesson.url).content.decode()
+
+    # Another process publishes a new revision: no signal fires here.
+    course.title = "Kỹ năng phát ngôn nâng cao"
+    revision = course.save_revision()
+    CoursePage.objects.filter(pk=course.pk).update(live_revision=revision)
+    from wagtail.models import Page
+
+    Page.objects.filter(pk=course.pk).update(title=course.title)
+    assert "nâng cao" in client.get(lesson.url).content.decode()
+
+    # ... and then unpublishes the course: its lessons are gone at once.
+    Page.objects.filter(pk=course.pk).update(live=False)
+    assert client.get(lesson.url).status_code == 404

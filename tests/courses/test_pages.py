@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 from taggit.models import Tag
 
-from courses.models import Enrolment
+from courses.models import Enrolment, LessonProgress
 from courses.selectors import my_learning
 from courses.services import (
+    ACTIVITY_GRANULARITY,
     assign_course_to_learner,
     complete_lesson,
     enrol_learner,
@@ -52,9 +53,19 @@ def test_opening_a_lesson_records_progress(client, trainee, four):
     assert progress.first_opened_at == progress.last_opened_at
     assert progress.completed_at is None
 
+    # Openings are recorded to ACTIVITY_GRANULARITY (10 minutes), like activity:
+    # a reload moments later writes nothing, one after a break moves last opened.
     client.get(lesson.url)
     progress.refresh_from_db()
-    assert progress.last_opened_at > progress.first_opened_at
+    assert progress.last_opened_at == progress.first_opened_at
+    earlier = progress.first_opened_at - ACTIVITY_GRANULARITY
+    LessonProgress.objects.filter(pk=progress.pk).update(
+        first_opened_at=earlier, last_opened_at=earlier
+    )
+    client.get(lesson.url)
+    progress.refresh_from_db()
+    assert progress.first_opened_at == earlier
+    assert progress.last_opened_at > earlier + ACTIVITY_GRANULARITY / 2
     assert enrolment.lesson_progress.count() == 1
 
 
