@@ -116,7 +116,7 @@ def _course_key(course_pk: int) -> str:
 
 
 def cached_course(course_pk: int, marker: tuple):
-    """The CoursePage, from the cache when its marker matches, else from the database."""
+    """The CoursePage: from the cache when its marker matches, else the database."""
     from .models import CoursePage
 
     key = _course_key(course_pk)

@@ -1,10 +1,107 @@
+import hashlib
+import json
+
 from django import template
+from django.core.cache import cache
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from courses.blocks import media_type as document_media_type
 
 register = template.Library()
 
+LESSON_BODY_SECONDS = 10 * 60
+
 
 @register.filter
 def media_type(document) -> str:
     return document_media_type(document)
+
+
+@register.simple_tag
+def outline_items(state):
+    """The course outline's list items, built in Python.
+
+    The outline is the hot loop of the course page: about a dozen template
+    lookups per lesson, each of which costs more in Django's template engine
+    than the whole item does here. Same markup as a template would write; every
+    value is escaped by format_html.
+    """
+    return format_html_join(
+        "", "{}", ((_outline_item(item, state),) for item in state.items)
+    )
+
+
+def _outline_item(item, state):
+    if item.is_module:
+        return format_html(
+            '<li class="outline__module" id="module-{}"><h3>{}</h3></li>',
+            item.pk,
+            item.title,
+        )
+    status = item.status
+    if item.locked_reason:
+        title = format_html('<span class="outline__title">{}</span>', item.title)
+    else:
+        title = format_html(
+            '<a class="outline__title" href="{}">{}</a>', item.url, item.title
+        )
+    meta = [
+        format_html(
+            '<span class="status status--{}">'
+            '<span aria-hidden="true">{}</span> {}</span>',
+            status,
+            item.status_glyph,
+            item.status_label,
+        )
+    ]
+    if item.estimated_minutes:
+        meta.append(format_html("<span>{}</span>", item.minutes_label))
+    if not item.is_required:
+        meta.append(format_html('<span class="badge">{}</span>', _("Optional")))
+    reason = ""
+    if item.locked_reason and item.locked_reason != state.lock_reason:
+        reason = format_html(
+            '<span class="outline__reason">{}</span>', item.locked_reason
+        )
+    return format_html(
+        '<li class="outline__lesson outline__lesson--{}">{}'
+        '<span class="outline__meta">{}</span>{}</li>',
+        status,
+        title,
+        mark_safe("".join(meta)),  # noqa: S308 - each part came from format_html
+        reason,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def lesson_body(context, page):
+    """The lesson's blocks, as {% include_block %} renders them, cached.
+
+    The blocks (all but the quiz slot) render from their own value alone, the
+    same for every learner, so the HTML is cached under a hash of the body's
+    content and the language: an edited lesson gets a new key and is never
+    served stale. A body with a quiz slot, which shows the learner's own
+    attempts, is rendered every time. What can age, for at most
+    LESSON_BODY_SECONDS, is the address of a page, image or document the text
+    links to when that moves.
+    """
+    body = page.body
+    if page.has_quiz:
+        return _render_blocks(body, context)
+    content = json.dumps(list(body.raw_data), separators=(",", ":"))
+    digest = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
+    key = f"courses:lesson-body:{digest}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        html = _render_blocks(body, context)
+        cache.set(key, html, LESSON_BODY_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by the blocks' own templates
+
+
+def _render_blocks(body, context) -> str:
+    return mark_safe(  # noqa: S308 - each block's template escapes its values
+        "".join(block.render_as_block(context.flatten()) for block in body)
+    )

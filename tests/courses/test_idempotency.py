@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db.models import QuerySet
 
 from courses import services
 from courses.models import Enrolment, LessonProgress
@@ -60,23 +59,23 @@ def test_a_lost_race_to_create_progress_keeps_one_row(
 ):
     """Another tab inserts the row after our UPDATE found none."""
     lesson = course.lessons().first()
-    real_update = QuerySet.update
+    real_update = services._update_opening
     raced = []
 
-    def update_then_rival_inserts(self, **kwargs):
-        if self.model is LessonProgress and not raced:
+    def update_then_rival_inserts(**kwargs):
+        rows = real_update(**kwargs)
+        if not raced:
             raced.append(True)
-            rows = real_update(self, **kwargs)
             LessonProgress.objects.bulk_create(
                 [LessonProgress(enrolment=enrolment, lesson=lesson)]
             )
-            return rows
-        return real_update(self, **kwargs)
+        return rows
 
-    monkeypatch.setattr(QuerySet, "update", update_then_rival_inserts)
+    monkeypatch.setattr(services, "_update_opening", update_then_rival_inserts)
     open_lesson(enrolment=enrolment, lesson=lesson)
     assert raced
     progress = LessonProgress.objects.get()
+    assert progress.first_opened_at is not None
     assert progress.last_opened_at is not None
 
 
