@@ -5,6 +5,7 @@ Pages call these in get_context; templates only read the dataclasses returned.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -92,19 +93,19 @@ class CourseState:
     lock_reason: str = ""
     unlock_page: Page | None = None
 
-    @property
+    @cached_property
     def lessons(self) -> list[OutlineItem]:
         return [item for item in self.items if not item.is_module]
 
-    @property
+    @cached_property
     def required_total(self) -> int:
         return sum(1 for item in self.lessons if item.is_required)
 
-    @property
+    @cached_property
     def required_done(self) -> int:
         return sum(1 for item in self.lessons if item.is_required and item.done)
 
-    @property
+    @cached_property
     def percent(self) -> int:
         return progress_percent(
             done=self.required_done,
@@ -112,7 +113,7 @@ class CourseState:
             completed=bool(self.enrolment and self.enrolment.completed_at),
         )
 
-    @property
+    @cached_property
     def continue_item(self) -> OutlineItem | None:
         """Resume at the first unfinished lesson that is open to the learner."""
         for item in self.lessons:

@@ -16,7 +16,7 @@ from courses.services import (
     open_lesson,
     withdraw_enrolment,
 )
-from tests.courses.builders import days, make_course
+from tests.courses.builders import days, make_course, make_lesson
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -191,3 +191,25 @@ def test_the_catalogue_filters_by_topic_and_by_my_status(
 def test_the_courses_link_leads_to_the_catalogue(client, catalogue_page):
     response = client.get("/my-learning/catalogue/")
     assert response.status_code == 302 and response.url == catalogue_page.url
+
+
+def test_the_outline_escapes_what_editors_typed(client, trainee, catalogue_page):
+    course = make_course(catalogue_page, lessons=0)
+    make_lesson(course, title='Ứng xử <b>"khó"</b> & phản hồi')
+    enrol_learner(learner=trainee, course=course)
+    client.force_login(trainee)
+    html = client.get(course.url).content.decode()
+    assert "Ứng xử &lt;b&gt;&quot;khó&quot;&lt;/b&gt; &amp; phản hồi" in html
+    assert "<b>" not in html
+
+
+def test_a_lesson_body_edited_is_shown_at_once(client, trainee, course, enrolment):
+    """Lesson bodies are cached by their content: an edit gets a new entry."""
+    lesson = course.lessons().first().specific
+    client.force_login(trainee)
+    assert "Nội dung bài" in client.get(lesson.url).content.decode()
+    lesson.body = [{"type": "text", "value": "<p>Bản sửa mới.</p>"}]
+    lesson.save()
+    html = client.get(lesson.url).content.decode()
+    assert "Bản sửa mới." in html
+    assert "Nội dung bài" not in html
