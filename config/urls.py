@@ -11,6 +11,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts.admin_views import AccountView, admin_login
 from config.views import healthz
 
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

@@ -1,11 +1,14 @@
-"""Operational endpoints."""
+"""Operational endpoints, and the error page for a database that is out of reach."""
 
 import logging
+import sys
 import time
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -63,3 +66,29 @@ def healthz(request):
         {"status": "ok" if healthy else "error", **checks},
         status=200 if healthy else 503,
     )
+
+
+# Seconds a client is asked to wait before retrying while the database is down.
+DATABASE_RETRY_AFTER = 30
+
+
+def server_error(request):
+    """Django's 500 page, except when the database cannot be reached.
+
+    A database restarting, out of connections or out of disk raises
+    OperationalError or InterfaceError wherever the request first touched it
+    (the session, the user, the page). That is temporary, and a write cut off
+    halfway is rolled back: the writes that must be whole run in transactions,
+    the rest (recording an opening) are idempotent. So the answer is 503 Service
+    Unavailable with Retry-After, which load balancers, monitors and browsers
+    read as "try again shortly", and a page that says so. Like the 500 page it
+    needs no database and no context. Django calls this inside its exception
+    handler, so sys.exc_info() is the exception being handled.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(
+            loader.get_template("503.html").render(), status=503
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    return defaults.server_error(request)

@@ -22,6 +22,7 @@ from .models import (
     CourseAssignment,
     CourseIndexPage,
     CoursePage,
+    InformationPage,
     LessonPage,
     ModulePage,
 )
@@ -150,6 +151,31 @@ HOME_INTRO = (
     "<ul><li>Kỹ năng phát ngôn và cung cấp thông tin cho báo chí</li>"
     "<li>Thông tin đối ngoại, làm việc với phóng viên nước ngoài</li>"
     "<li>Khung pháp lý: Nghị định 09/2017/NĐ-CP, Luật Báo chí 2025</li></ul>"
+)
+
+
+GUIDE_TITLE = "Hướng dẫn học trực tuyến"
+GUIDE_BODY = (
+    "<h2>Đăng nhập</h2>"
+    "<p>Đăng nhập bằng địa chỉ thư điện tử công vụ. Lần đầu, mở thư mời và đặt "
+    "mật khẩu; nếu quên mật khẩu, chọn “Quên mật khẩu?” ở trang đăng nhập.</p>"
+    "<h2>Học từng bài</h2>"
+    "<ul><li>Vào “Việc học của tôi” để xem khóa học được giao, hạn hoàn thành và "
+    "khóa học đang học.</li>"
+    "<li>Trên trang khóa học, nút “Học tiếp” mở bài đầu tiên chưa học xong.</li>"
+    "<li>Đọc hết bài rồi bấm “Đánh dấu đã học xong”; bài có bài kiểm tra cần làm "
+    "đạt trước.</li></ul>"
+    "<h2>Trên điện thoại, khi mạng yếu</h2>"
+    "<p>Các trang nhẹ và dùng được cả khi trình duyệt tắt JavaScript. Tiến độ và "
+    "câu trả lời được lưu trên máy chủ sau mỗi trang: có thể dừng giữa chừng và "
+    "học tiếp trên máy khác.</p>"
+    "<h2>Bài kiểm tra và chứng nhận</h2>"
+    "<p>Mỗi bài kiểm tra ghi rõ điểm đạt, số lần làm và thời gian (nếu có). Câu "
+    "tự luận, như soạn thông cáo báo chí, do giảng viên chấm; kết quả được gửi "
+    "qua thư điện tử. Khi hoàn thành khóa học, tải chứng nhận (PDF) ở trang "
+    "khóa học; mã trên chứng nhận cho phép bất kỳ ai kiểm tra.</p>"
+    "<h2>Cần hỗ trợ?</h2>"
+    "<p>Liên hệ cán bộ đầu mối về đào tạo của cơ quan, đơn vị mình.</p>"
 )
 
 
@@ -627,8 +653,16 @@ def load(stdout=None):
         ),
     )
     yield f"Course catalogue: {'created' if created else 'already there'}."
+    guide, created = _page(
+        home, InformationPage, "huong-dan", title=GUIDE_TITLE, body=GUIDE_BODY
+    )
+    state = "created" if created else "already there"
+    yield f"Information page “{guide.title}”: {state}."
     if not home.intro:
-        home.intro = HOME_INTRO
+        home.intro = (
+            HOME_INTRO + f'<p>Lần đầu học trực tuyến? Xem <a linktype="page" '
+            f'id="{guide.pk}">{GUIDE_TITLE.lower()}</a>.</p>'
+        )
         home.save_revision().publish()
         yield "Home page: introduction written."
     document = _ensure_document(

@@ -30,7 +30,7 @@ class HomePage(Page):
     )
 
     content_panels = Page.content_panels + ["intro"]
-    subpage_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.CourseIndexPage", "courses.InformationPage"]
     max_count = 1
 
     class Meta:
@@ -48,6 +48,36 @@ class HomePage(Page):
             if page is not None:
                 return page.route(request, [])
         return super().route(request, path_components)
+
+
+class InformationPage(Page):
+    """A page of text under the home page: how to study on the site, the
+    programme's legal frame, whom to contact."""
+
+    body = RichTextField(
+        _("text"),
+        blank=True,
+        features=[
+            "h2",
+            "h3",
+            "bold",
+            "italic",
+            "ol",
+            "ul",
+            "link",
+            "document-link",
+            "image",
+        ],
+    )
+
+    content_panels = Page.content_panels + ["body"]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["courses.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("information page")
+        verbose_name_plural = _("information pages")
 
 
 class CourseIndexPage(Page):

@@ -8,7 +8,8 @@
 # 3. loadtest/trainees.py: USERS trainees for DURATION seconds, with two faults
 #    in the middle: one gunicorn worker killed (kill -9), PostgreSQL restarted
 #    (pg_ctl restart -m fast);
-# 4. loadtest/ratio.py: course page vs the home page, signed in;
+# 4. loadtest/ratio.py: course page vs a plain page (the demo's information
+#    page), and the home page for reference, signed in;
 # 5. loadtest/verify.py: acknowledged writes exactly once, nothing half-written;
 # 5b. with LOADTEST_FS (a tmpfs holding PostgreSQL's files): disk full mid-load;
 # 6. reminders with the mail server down (a closed loopback port), then a retry
@@ -71,7 +72,7 @@ $PYSYS loadtest/trainees.py --port "$port" --plan "$plan" --users "$USERS" \
     --fault "db_restart@$RESTART_AT=$restart_db"
 
 step "course page vs plain page"
-$PYSYS loadtest/ratio.py --port "$port" --plan "$plan" --plain / \
+$PYSYS loadtest/ratio.py --port "$port" --plan "$plan" --plain /huong-dan/ --home / \
     --connections "${RATIO_CONNECTIONS:-4}" --seconds "${RATIO_SECONDS:-8}" --out "$out" ||
     echo '{"error": "ratio run failed"}' >"$out/ratio.json"
 

@@ -21,7 +21,8 @@ client = Client(HTTP_HOST="127.0.0.1")
 client.force_login(user)
 result = {}
 for name, path in [
-    ("plain", "/"),
+    ("plain", "/huong-dan/"),
+    ("home", "/"),
     ("course", plan["courses"][0]["url"]),
     ("lesson", plan["courses"][0]["lessons"][1]["url"]),
 ]:

@@ -2,10 +2,12 @@
 # ruff: noqa: T201, S101
 """Throughput of the course page relative to a plain Wagtail page, signed in.
 
-Fixed connections (threads with one keep-alive connection each, one session
-each), closed loop, a fixed time per round; rounds alternate plain, course,
-plain, course so drift on a shared machine hits both. 127.0.0.1 only; stops by
-itself. Writes ratio.json to --out.
+The plain page is an information page of the demo (rich text under the home
+page); the home page is measured too, for reference. Fixed connections
+(threads with one keep-alive connection each, one session each), closed loop,
+a fixed time per round; rounds alternate plain, course, home, plain, ... so
+drift on a shared machine hits all alike. 127.0.0.1 only; stops by itself.
+Writes ratio.json to --out.
 """
 
 import argparse
@@ -78,7 +80,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--plan", required=True)
-    ap.add_argument("--plain", default="/")
+    ap.add_argument("--plain", default="/huong-dan/")
+    ap.add_argument("--home", default="/")
     ap.add_argument("--course", default=None)
     ap.add_argument("--connections", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=8)
@@ -93,14 +96,12 @@ def main():
         session(args.port, u["email"], plan["password"], f"10.88.0.{i + 1}")
         for i, u in enumerate(users)
     ]
-    results = {
-        "plain": {"lat": [], "err": [], "time": 0.0},
-        "course": {"lat": [], "err": [], "time": 0.0},
-    }
-    for _name, path in [("plain", args.plain), ("course", course)]:  # warm
+    pages = [("plain", args.plain), ("course", course), ("home", args.home)]
+    results = {name: {"lat": [], "err": [], "time": 0.0} for name, _path in pages}
+    for _name, path in pages:  # warm
         hammer(args.port, path, cookies[0], 1, [], [])
     for _ in range(min(args.rounds, 4)):
-        for name, path in [("plain", args.plain), ("course", course)]:
+        for name, path in pages:
             threads = [
                 threading.Thread(
                     target=hammer,
@@ -123,6 +124,7 @@ def main():
     summary = {
         "plain_path": args.plain,
         "course_path": course,
+        "home_path": args.home,
         "connections": len(cookies),
         "seconds_each": seconds * min(args.rounds, 4),
     }
@@ -136,10 +138,15 @@ def main():
             "p95_ms": round(lat[int(len(lat) * 0.95) - 1] * 1000, 1) if lat else None,
         }
     summary["ratio"] = round(summary["course"]["rps"] / summary["plain"]["rps"], 3)
+    summary["ratio_to_home"] = round(
+        summary["course"]["rps"] / summary["home"]["rps"], 3
+    )
     json.dump(summary, open(f"{args.out}/ratio.json", "w"), indent=1)
     print(
         f"ratio: plain {args.plain} {summary['plain']['rps']} req/s, course {course} "
-        f"{summary['course']['rps']} req/s, ratio {summary['ratio']}"
+        f"{summary['course']['rps']} req/s, ratio {summary['ratio']} (home "
+        f"{args.home} {summary['home']['rps']} req/s, course/home "
+        f"{summary['ratio_to_home']})"
     )
 
 

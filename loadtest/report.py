@@ -180,8 +180,16 @@ def main():
                 for r in rows
                 if r["start"] >= f["end"] and 200 <= r["status"] < 400
             ]
+            codes = sorted(
+                {r["status"] for r in inside if r["status"] >= 500}
+            )
+            by_code = ", ".join(
+                f"{code}: {sum(1 for r in inside if r['status'] == code)}"
+                for code in codes
+            )
             say(
-                f"| {name} | {f['start']:.1f} | {f['end'] - f['start']:.1f} | {f['rc']} | {in5[name]} | "
+                f"| {name} | {f['start']:.1f} | {f['end'] - f['start']:.1f} | {f['rc']} | "
+                f"{in5[name]}{f' ({by_code})' if by_code else ''} | "
                 f"{inconn[name]} | {max((r['ms'] for r in inside), default=0):.0f} | "
                 f"{min(after, default=float('nan')):.2f} |"
             )
@@ -257,7 +265,9 @@ def main():
     else:
         say("| page | path | req/s | p50 ms | p95 ms | errors |")
         say("| --- | --- | ---: | ---: | ---: | ---: |")
-        for k in ("plain", "course"):
+        for k in ("plain", "course", "home"):
+            if k not in ratio:
+                continue
             s = ratio[k]
             say(
                 f"| {k} | `{ratio[k + '_path']}` | {s['rps']} | {s['p50_ms']} | {s['p95_ms']} | {s['errors']} |"
@@ -267,6 +277,12 @@ def main():
             f"{ratio['connections']} keep-alive connections, {ratio['seconds_each']} s per page in "
             f"alternating rounds. Ratio course/plain: **{ratio['ratio']}** (target >= 0.85)."
         )
+        if "ratio_to_home" in ratio:
+            say(
+                f"The plain page is the demo's information page (rich text under the "
+                f"home page, routed like any page); the home page, which needs no "
+                f"routing, for reference: course/home {ratio['ratio_to_home']}."
+            )
         q = load(f"{out}/queries.json")
         if q:
             say()

@@ -149,6 +149,35 @@ def test_production_shares_cache_and_sessions_through_redis_when_configured():
     ]
 
 
+def test_production_without_redis_shares_one_cache_between_workers(tmp_path):
+    """Several gunicorn workers, one server: a cache on disk they all see."""
+    settings = run_django(
+        """
+        from django.conf import settings
+        from django.core.cache import cache
+        cache.set("shared", "by every worker")
+        print(json.dumps([settings.CACHES["default"]["BACKEND"],
+                          settings.CACHES["default"]["LOCATION"],
+                          settings.SESSION_ENGINE]))
+        """,
+        production_env(REDIS_URL=None, CACHE_DIR=str(tmp_path)),
+    )
+    reader = run_django(
+        """
+        from django.core.cache import cache
+        print(json.dumps(cache.get("shared")))
+        """,
+        production_env(REDIS_URL=None, CACHE_DIR=str(tmp_path)),
+    )
+
+    assert settings == [
+        "django.core.cache.backends.filebased.FileBasedCache",
+        str(tmp_path),
+        "django.contrib.sessions.backends.db",
+    ]
+    assert reader == "by every worker"
+
+
 def test_production_rate_limits_the_client_behind_nginx_not_nginx_itself():
     addresses = run_django(
         """
@@ -428,3 +457,53 @@ def test_server_error_page_needs_no_context_and_speaks_both_languages(rf):
     content = response.content.decode()
     assert "Đã xảy ra lỗi" in content
     assert "Something went wrong" in content
+
+
+def test_a_database_out_of_reach_answers_503_with_retry_after(
+    client, site_root, monkeypatch
+):
+    """The session is the first thing a request reads from the database."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    def database_down(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(SessionStore, "load", database_down)
+    client.raise_request_exception = False
+    client.cookies["sessionid"] = "a-session-that-needs-the-database"
+
+    response = client.get("/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    content = response.content.decode()
+    assert "Hệ thống tạm thời gián đoạn" in content
+    assert "Temporarily unavailable" in content
+
+
+def test_a_lost_connection_in_a_page_answers_503(client, site_root, monkeypatch):
+    from django.db import InterfaceError
+    from wagtail.models import Page
+
+    def connection_lost(*args, **kwargs):
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(Page, "route_for_request", connection_lost)
+    client.raise_request_exception = False
+
+    assert client.get("/").status_code == 503
+
+
+def test_other_errors_stay_500(client, site_root, monkeypatch):
+    from wagtail.models import Page
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Page, "route_for_request", broken)
+    client.raise_request_exception = False
+
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Đã xảy ra lỗi" in response.content.decode()

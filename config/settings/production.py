@@ -23,6 +23,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
+# Without Redis (one server), the cache lives on disk, shared by every gunicorn
+# worker: what one worker drops when a course changes is gone for all of them,
+# and allauth's sign-in limits count across workers. With Redis it's Redis.
+if not REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+
 # Background work: tasks wait in the database (django-tasks-db) and
 # `manage.py db_worker` runs them; see docs/deploy.md. The app is always
 # installed here so that `migrate` creates its table whichever backend is set.

@@ -5,7 +5,13 @@ import io
 import pytest
 from django.core.management import call_command
 
-from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonProgress
+from courses.models import (
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    InformationPage,
+    LessonProgress,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -54,3 +60,15 @@ def test_demo_data_loads_twice_with_every_status(site_root, demo_media):
     }
     # Quizzes adds its blocks in its own demo module; ours uses the rest.
     assert len(used - {"quiz"}) >= 9
+
+
+def test_the_demo_home_page_links_to_the_study_guide(client, site_root, demo_media):
+    call_command("load_demo_data", stdout=io.StringIO())
+    guide = InformationPage.objects.live().get()
+    assert guide.url == "/huong-dan/"
+
+    home = client.get("/").content.decode()
+    assert 'href="/huong-dan/"' in home
+    page = client.get(guide.url).content.decode()
+    assert "<h1>Hướng dẫn học trực tuyến</h1>" in page
+    assert "Học từng bài" in page

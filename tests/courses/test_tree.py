@@ -1,15 +1,28 @@
-"""Trainers can only build catalogue → course → (module) → lesson."""
+"""Trainers can only build catalogue → course → (module) → lesson; beside the
+catalogue, the home page holds information pages."""
 
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
-from courses.models import CourseIndexPage, CoursePage, HomePage, LessonPage, ModulePage
+from courses.models import (
+    CourseIndexPage,
+    CoursePage,
+    HomePage,
+    InformationPage,
+    LessonPage,
+    ModulePage,
+)
 
 
 class CourseTreeTests(WagtailPageTestCase):
-    def test_the_home_page_holds_catalogues(self):
+    def test_the_home_page_holds_catalogues_and_information_pages(self):
         self.assertCanCreateAt(HomePage, CourseIndexPage)
-        self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage})
+        self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage, InformationPage})
+
+    def test_an_information_page_sits_under_the_home_page_alone(self):
+        self.assertAllowedParentPageTypes(InformationPage, {HomePage})
+        self.assertAllowedSubpageTypes(InformationPage, set())
+        self.assertCanNotCreateAt(CourseIndexPage, InformationPage)
 
     def test_a_catalogue_holds_courses_only(self):
         self.assertAllowedParentPageTypes(CourseIndexPage, {HomePage})
