@@ -86,9 +86,7 @@ def server_error(request):
     handler, so sys.exc_info() is the exception being handled.
     """
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
-        response = HttpResponse(
-            loader.get_template("503.html").render(), status=503
-        )
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
         response["Retry-After"] = str(DATABASE_RETRY_AFTER)
         return response
     return defaults.server_error(request)

@@ -180,9 +180,7 @@ def main():
                 for r in rows
                 if r["start"] >= f["end"] and 200 <= r["status"] < 400
             ]
-            codes = sorted(
-                {r["status"] for r in inside if r["status"] >= 500}
-            )
+            codes = sorted({r["status"] for r in inside if r["status"] >= 500})
             by_code = ", ".join(
                 f"{code}: {sum(1 for r in inside if r['status'] == code)}"
                 for code in codes
