@@ -214,19 +214,24 @@ def _raw_one(model, sql: str, params: list):
 
 def _course_enrolment(user, course: CoursePage) -> Enrolment | None:
     """The learner's active enrolment in the course; with a prerequisite, whether
-    it is completed, in the same query."""
+    it is completed and the prerequisite's title and address, in the same query."""
     enrolments = _table(Enrolment)
-    prerequisite, params = "", []
+    prerequisite, join, params = "", "", []
     if course.prerequisite_id:
         prerequisite = (
             f", EXISTS(SELECT 1 FROM {enrolments} done WHERE done.learner_id ="  # noqa: S608
             " enrolment.learner_id AND done.course_id = %s AND done.completed_at"
-            " IS NOT NULL) AS prerequisite_done"
+            " IS NOT NULL) AS prerequisite_done, prerequisite.title AS"
+            " prerequisite_title, prerequisite.url_path AS prerequisite_url_path"
         )
-        params.append(course.prerequisite_id)
+        join = (
+            f" LEFT JOIN {_table(Page)} prerequisite ON prerequisite.id = %s"
+            " AND prerequisite.live = %s"
+        )
+        params += [course.prerequisite_id, course.prerequisite_id, True]
     enrolment = _raw_one(
         Enrolment,
-        f"SELECT enrolment.*{prerequisite} FROM {enrolments} enrolment"  # noqa: S608
+        f"SELECT enrolment.*{prerequisite} FROM {enrolments} enrolment{join}"  # noqa: S608
         " WHERE enrolment.learner_id = %s AND enrolment.course_id = %s"
         " AND enrolment.withdrawn_at IS NULL",
         [*params, user.pk, course.pk],
@@ -300,14 +305,13 @@ def _lesson_enrolment(user, lesson: LessonPage) -> Enrolment | None:
     comes from the cache when the live revision and address read here match.
     """
     paths = _ancestor_paths(lesson)
-    pages = connection.ops.quote_name(Page._meta.db_table)
     rows = list(
         Enrolment.objects.raw(
             "SELECT enrolment.*, course.path AS course_path, course.live AS"  # noqa: S608
             " course_live, course.live_revision_id AS course_revision,"
             " course.url_path AS course_url_path"
             f" FROM {_table(Enrolment)} enrolment"
-            f" JOIN {pages} course ON course.id = enrolment.course_id"
+            f" JOIN {_table(Page)} course ON course.id = enrolment.course_id"
             " WHERE enrolment.learner_id = %s AND ((enrolment.withdrawn_at IS NULL"
             f" AND course.path IN ({', '.join(['%s'] * len(paths))}))"
             " OR enrolment.completed_at IS NOT NULL)",
@@ -358,6 +362,25 @@ def _not_enrolled_reason(user, course: CoursePage) -> str:
     )
 
 
+def _live_prerequisite(enrolment: Enrolment, course: CoursePage) -> Page | None:
+    """The prerequisite course's page when it is live (title and address are what
+    the lock shows): read with the enrolment on the course page, else one query."""
+    if not hasattr(enrolment, "prerequisite_url_path"):
+        return Page.objects.filter(pk=course.prerequisite_id, live=True).first()
+    if enrolment.prerequisite_url_path is None:  # not live
+        return None
+    # As .only("id", "title", "url_path") would load it: other fields deferred.
+    return Page.from_db(
+        enrolment._state.db,
+        ["id", "title", "url_path"],
+        [
+            course.prerequisite_id,
+            enrolment.prerequisite_title,
+            enrolment.prerequisite_url_path,
+        ],
+    )
+
+
 def _course_lock(
     user, course: CoursePage, enrolment: Enrolment | None
 ) -> tuple[str, Page | None]:
@@ -365,7 +388,7 @@ def _course_lock(
     if enrolment is None:
         return _not_enrolled_reason(user, course), course
     if course.prerequisite_id and not _prerequisite_done(enrolment, course):
-        prerequisite = Page.objects.filter(pk=course.prerequisite_id, live=True).first()
+        prerequisite = _live_prerequisite(enrolment, course)
         if prerequisite is not None:
             reason = _("Complete the course “%(title)s” first.") % {
                 "title": prerequisite.title

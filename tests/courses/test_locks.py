@@ -91,6 +91,7 @@ def test_an_unpublished_prerequisite_does_not_lock_forever(trainee, catalogue_pa
     enrol_learner(learner=trainee, course=advanced)
     basics.unpublish()
     assert lesson_access(learner=trainee, lesson=advanced.lessons().first()).allowed
+    assert course_state(user=trainee, course=advanced).lock_reason == ""
 
 
 def test_not_being_enrolled_locks_every_lesson(trainee, course):

@@ -88,6 +88,19 @@ def test_course_page_runs_a_fixed_number_of_queries(
 
 
 @pytest.mark.django_db
+def test_a_course_locked_behind_a_prerequisite_costs_no_more(
+    client, course, catalogue_page, trainee, lessons, django_assert_max_num_queries
+):
+    """The prerequisite's title and address come with the enrolment."""
+    advanced = make_course(catalogue_page, prerequisite=course)
+    enrol_learner(learner=trainee, course=advanced)
+    client.get(advanced.url)
+    with django_assert_max_num_queries(COURSE_PAGE_QUERIES):
+        response = client.get(advanced.url)
+    assert "Complete the course" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_my_learning_runs_a_fixed_number_of_queries(
     client, course, catalogue_page, trainee, lessons, django_assert_max_num_queries
 ):
