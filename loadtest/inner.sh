@@ -73,7 +73,7 @@ $PYSYS loadtest/trainees.py --port "$port" --plan "$plan" --users "$USERS" \
 
 step "course page vs plain page"
 $PYSYS loadtest/ratio.py --port "$port" --plan "$plan" --plain /huong-dan/ --home / \
-    --connections "${RATIO_CONNECTIONS:-4}" --seconds "${RATIO_SECONDS:-8}" --out "$out" ||
+    --connections "${RATIO_CONNECTIONS:-4}" --seconds "${RATIO_SECONDS:-16}" --out "$out" ||
     echo '{"error": "ratio run failed"}' >"$out/ratio.json"
 
 SECURE_SSL_REDIRECT=false prod $PY manage.py shell -v 0 \

@@ -5,9 +5,10 @@
 The plain page is an information page of the demo (rich text under the home
 page); the home page is measured too, for reference. Fixed connections
 (threads with one keep-alive connection each, one session each), closed loop,
-a fixed time per round; rounds alternate plain, course, home, plain, ... so
-drift on a shared machine hits all alike. 127.0.0.1 only; stops by itself.
-Writes ratio.json to --out.
+in short slots (--slot seconds) that go plain, course, home, plain, ... until
+each page has had --seconds: drift on a shared machine (PostgreSQL's
+checkpoint or autovacuum after the load phase) then hits every page alike.
+127.0.0.1 only; stops by itself. Writes ratio.json to --out.
 """
 
 import argparse
@@ -84,11 +85,13 @@ def main():
     ap.add_argument("--home", default="/")
     ap.add_argument("--course", default=None)
     ap.add_argument("--connections", type=int, default=4)
-    ap.add_argument("--seconds", type=float, default=8)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=16, help="per page, in all")
+    ap.add_argument("--slot", type=float, default=1, help="seconds per turn")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    seconds = min(args.seconds, 30)
+    seconds = min(args.seconds, 60)
+    slot = max(0.5, min(args.slot, seconds))
+    rounds = max(1, round(seconds / slot))
     plan = json.load(open(args.plan))
     course = args.course or plan["courses"][0]["url"]
     users = plan["trainees"][-args.connections :]
@@ -100,7 +103,7 @@ def main():
     results = {name: {"lat": [], "err": [], "time": 0.0} for name, _path in pages}
     for _name, path in pages:  # warm
         hammer(args.port, path, cookies[0], 1, [], [])
-    for _ in range(min(args.rounds, 4)):
+    for _ in range(rounds):
         for name, path in pages:
             threads = [
                 threading.Thread(
@@ -109,7 +112,7 @@ def main():
                         args.port,
                         path,
                         ck,
-                        seconds,
+                        slot,
                         results[name]["lat"],
                         results[name]["err"],
                     ),
@@ -119,14 +122,15 @@ def main():
             for th in threads:
                 th.start()
             for th in threads:
-                th.join(seconds + 40)
-            results[name]["time"] += seconds
+                th.join(slot + 40)
+            results[name]["time"] += slot
     summary = {
         "plain_path": args.plain,
         "course_path": course,
         "home_path": args.home,
         "connections": len(cookies),
-        "seconds_each": seconds * min(args.rounds, 4),
+        "seconds_each": slot * rounds,
+        "slot_seconds": slot,
     }
     for name, r in results.items():
         lat = sorted(r["lat"])

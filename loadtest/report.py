@@ -273,7 +273,8 @@ def main():
         say()
         say(
             f"{ratio['connections']} keep-alive connections, {ratio['seconds_each']} s per page in "
-            f"alternating rounds. Ratio course/plain: **{ratio['ratio']}** (target >= 0.85)."
+            f"turns of {ratio.get('slot_seconds', '?')} s, alternating. Ratio course/plain: "
+            f"**{ratio['ratio']}** (target >= 0.85)."
         )
         if "ratio_to_home" in ratio:
             say(

@@ -2,11 +2,11 @@
 
 The bounds are the counts measured when this was written: a session, the user,
 the site, routing (two), Wagtail's view-restriction check (two), the userbar's
-permission checks (two), then ours: the enrolment and its lesson progress, plus
-one UPDATE when a lesson is opened (not again within ten minutes). The course
-outline comes from the cache (courses/outline.py), and the lesson page's course
-object too; rebuilding them after a change costs one query each. None of it
-grows with lessons, learners or enrolments.
+permission checks (two), then ours: the enrolment with its lesson progress (one
+query), plus one UPDATE when a lesson is opened (not again within ten minutes).
+The course outline comes from the cache (courses/outline.py), and the lesson
+page's course object too; rebuilding them after a change costs one query each.
+None of it grows with lessons, learners or enrolments.
 """
 
 import pytest
@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from courses.services import complete_lesson, enrol_learner, open_lesson
 from tests.courses.builders import make_course, make_lesson, make_module, make_user
 
-LESSON_PAGE_QUERIES = 13
-COURSE_PAGE_QUERIES = 12
+LESSON_PAGE_QUERIES = 12
+COURSE_PAGE_QUERIES = 11
 MY_LEARNING_QUERIES = 7
 
 pytestmark = pytest.mark.usefixtures("english")
