@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction
 
@@ -106,6 +106,21 @@ class CourseState:
     @cached_property
     def required_done(self) -> int:
         return sum(1 for item in self.lessons if item.is_required and item.done)
+
+    @property
+    def duration_label(self) -> str:
+        # Labels with numbers are formatted here, not with blocktranslate, which
+        # localises each number at a cost out of proportion on this page.
+        return _("About %(minutes)s minutes") % {
+            "minutes": self.course.estimated_minutes
+        }
+
+    @property
+    def lessons_label(self) -> str:
+        count = len(self.lessons)
+        return ngettext("%(counter)s lesson", "%(counter)s lessons", count) % {
+            "counter": count
+        }
 
     @cached_property
     def percent(self) -> int:

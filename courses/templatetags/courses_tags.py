@@ -5,7 +5,7 @@ from html import escape
 from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from courses.blocks import media_type as document_media_type
@@ -91,4 +91,28 @@ def lesson_body(context, page):
 def _render_blocks(body, context) -> str:
     return mark_safe(  # noqa: S308 - each block's template escapes its values
         "".join(block.render_as_block(context.flatten()) for block in body)
+    )
+
+
+@register.simple_tag
+def progress_bar(percent, done, total, id):
+    """The progress bar of the course, lesson and My learning pages.
+
+    Built in Python like the outline: on a page it is two plural translations
+    with numbers, which Django's blocktranslate localises one by one, at more
+    cost than the rest of the bar. The counts are small whole numbers, written
+    the same in both languages.
+    """
+    text = _("%(percent)s%% complete") % {"percent": percent}
+    if total:
+        text += " · " + ngettext(
+            "%(done)s of %(total)s required lesson done",
+            "%(done)s of %(total)s required lessons done",
+            total,
+        ) % {"done": done, "total": total}
+    label = escape(f"progress-{id}")
+    return mark_safe(  # noqa: S308 - the text and id are escaped
+        f'<div class="progress"><progress max="100" value="{int(percent)}"'
+        f' aria-labelledby="{label}"></progress>'
+        f'<p class="progress__text" id="{label}">{escape(text)}</p></div>'
     )
