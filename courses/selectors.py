@@ -206,12 +206,6 @@ def _active_enrolments(user):
     return Enrolment.objects.filter(learner=user, withdrawn_at__isnull=True)
 
 
-def _one(queryset):
-    """The row or None; without first()'s ORDER BY, which costs compile time here."""
-    rows = list(queryset.order_by()[:1])
-    return rows[0] if rows else None
-
-
 # Hot path: the course and lesson pages read the learner's enrolment and its
 # progress on every request. Django spends about 0.3 ms compiling each such
 # query, several times what the database takes to answer it, so they are
@@ -314,13 +308,8 @@ def _progress(enrolment_ids) -> dict[tuple[int, int], tuple]:
 
 
 def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineItem]:
-    """The cached course outline with this enrolment's progress (read with the
-    enrolment, or one query)."""
-    progress = {}
-    if enrolment is not None:
-        progress = getattr(enrolment, "read_progress", None)
-        if progress is None:
-            progress = _progress([enrolment.pk])
+    """The cached course outline with the progress read with the enrolment."""
+    progress = enrolment.read_progress if enrolment is not None else {}
     items = []
     for entry in course_outline(course):
         opened, last_opened, completed, quiz_passed = progress.get(
@@ -344,8 +333,8 @@ def _lesson_enrolment(user, lesson: LessonPage) -> Enrolment | None:
 
     The rows are that enrolment (once per progress row) plus the learner's
     completed enrolments (a handful, once each), which answer the prerequisite
-    check by look-up. The course object
-    comes from the cache when the live revision and address read here match.
+    check by look-up. The course object comes from the cache when the live
+    state, live revision and address read here match.
     """
     paths = _ancestor_paths(lesson)
     in_paths = ", ".join(["%s"] * len(paths))
@@ -388,17 +377,6 @@ def _lesson_enrolment(user, lesson: LessonPage) -> Enrolment | None:
     return enrolment
 
 
-def _prerequisite_done(enrolment: Enrolment, course: CoursePage) -> bool:
-    done = getattr(enrolment, "prerequisite_done", None)
-    if done is not None:
-        return done
-    return Enrolment.objects.filter(
-        learner_id=enrolment.learner_id,
-        course_id=course.prerequisite_id,
-        completed_at__isnull=False,
-    ).exists()
-
-
 def _not_enrolled_reason(user, course: CoursePage) -> str:
     if not user.is_authenticated:
         return _("Sign in and enrol in this course to open its lessons.")
@@ -435,7 +413,8 @@ def _course_lock(
     """What shuts every lesson of the course: no enrolment, then the prerequisite."""
     if enrolment is None:
         return _not_enrolled_reason(user, course), course
-    if course.prerequisite_id and not _prerequisite_done(enrolment, course):
+    # Both enrolment queries answer the prerequisite check (prerequisite_done).
+    if course.prerequisite_id and not enrolment.prerequisite_done:
         prerequisite = _live_prerequisite(enrolment, course)
         if prerequisite is not None:
             reason = _("Complete the course “%(title)s” first.") % {

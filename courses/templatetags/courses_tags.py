@@ -89,13 +89,14 @@ def lesson_body(context, page):
 
 
 def _render_blocks(body, context) -> str:
+    values = context.flatten()  # what {% include_block %} passes each block
     return mark_safe(  # noqa: S308 - each block's template escapes its values
-        "".join(block.render_as_block(context.flatten()) for block in body)
+        "".join(block.render_as_block(values) for block in body)
     )
 
 
 @register.simple_tag
-def progress_bar(percent, done, total, id):
+def progress_bar(percent, done, total, name):
     """The progress bar of the course, lesson and My learning pages.
 
     Built in Python like the outline: on a page it is two plural translations
@@ -110,7 +111,7 @@ def progress_bar(percent, done, total, id):
             "%(done)s of %(total)s required lessons done",
             total,
         ) % {"done": done, "total": total}
-    label = escape(f"progress-{id}")
+    label = escape(f"progress-{name}")
     return mark_safe(  # noqa: S308 - the text and id are escaped
         f'<div class="progress"><progress max="100" value="{int(percent)}"'
         f' aria-labelledby="{label}"></progress>'
