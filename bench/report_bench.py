@@ -79,8 +79,8 @@ def measure_pages(args) -> dict:
 
     from accounts.models import Agency, User
     from accounts.permissions import enrolments_visible_to
-    from courses.exports import CompletionFilters, counts_by_agency, filter_enrolments
     from courses.models import Enrolment, LessonProgress
+    from reports.queries import CompletionFilters, counts_by_agency, filter_enrolments
 
     call_command("migrate", verbosity=0)
     began = time.perf_counter()
@@ -143,12 +143,8 @@ def measure_pages(args) -> dict:
 def measure_export(args) -> dict:
     setup_django(args.database_url)
     from accounts.models import User
-    from courses.exports import (
-        CompletionFilters,
-        CompletionReport,
-        LearnerSpreadsheet,
-        write_spreadsheet,
-    )
+    from reports.queries import CompletionFilters, CompletionReport
+    from reports.spreadsheets import LearnerSpreadsheet, write_spreadsheet
 
     admin = User(is_superuser=True, is_active=True)
     report = CompletionReport(user=admin, filters=CompletionFilters())

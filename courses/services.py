@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency, User
 from accounts.permissions import agency_subtree_ids
 
-from .certificates import issue_certificate
+from .certificates.services import issue_certificate
 from .models import CourseAssignment, CoursePage, Enrolment, LessonPage, LessonProgress
 
 # Enrolment.last_activity_at is kept to this precision: reading a lesson does

@@ -54,7 +54,7 @@ def enrol_agency_newcomer(
 def refresh_certificate_names(
     sender, instance, created, raw=False, update_fields=None, **kwargs
 ):
-    from .certificates import refresh_certificates_for
+    from .certificates.services import refresh_certificates_for
 
     if raw or created or "full_name" not in instance.__dict__:
         return

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import certificate_views, views
+from . import views
+from .certificates import views as certificate_views
 
 app_name = "courses"
 

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .certificates import certificates_by_enrolment
+from .certificates.services import certificates_by_enrolment
 from .models import CourseIndexPage, CoursePage, LessonPage
 from .selectors import active_enrolment
 from .selectors import my_learning as my_learning_state

@@ -9,9 +9,8 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.permissions import register_permission_policy
 
 from .admin_views import AssignCourseView, is_administrator
-from .certificate_views import CertificatePermissionPolicy, CertificateViewSet
+from .certificates.views import CertificatePermissionPolicy, CertificateViewSet
 from .models import Certificate, CourseAssignment, CoursePage, Enrolment
-from .reminder_views import ReminderView
 from .viewsets import EnrolmentPermissionPolicy, EnrolmentViewSet
 
 register_permission_policy(Enrolment, EnrolmentPermissionPolicy(Enrolment))
@@ -31,13 +30,6 @@ def register_certificate_viewset():
 @hooks.register("register_admin_urls")
 def register_assign_url():
     return [path("courses/assign/", AssignCourseView.as_view(), name="courses_assign")]
-
-
-@hooks.register("register_admin_urls")
-def register_reminder_url():
-    return [
-        path("courses/reminders/", ReminderView.as_view(), name="courses_reminders")
-    ]
 
 
 class AssignCourseMenuItem(MenuItem):
@@ -108,6 +100,3 @@ def keep_courses_with_learners_in_bulk(request, action_type, objects, action_cla
         )
         return redirect(request.GET.get("next") or "wagtailadmin_explore_root")
     return None
-
-
-from . import report_hooks  # noqa: E402, F401

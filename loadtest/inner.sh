@@ -15,6 +15,10 @@
 # 6. reminders with the mail server down (a closed loopback port), then a retry
 #    with the console e-mail backend (the settings read no EMAIL_FILE_PATH);
 # 7. loadtest/report.py: the table, printed and written to bench-results/.
+#
+# MODE=capacity (loadtest/run.sh sets USERS to MAX_TRAINEES): steps 1 and 2,
+# then loadtest/capacity.py (trainees added in steps until the p95 of page views
+# passes 500 ms), then loadtest/verify.py (exactly once); no faults, no ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +64,20 @@ for _ in $(seq 1 240); do
     sleep 0.5
 done
 curl -fsS "http://127.0.0.1:$port/healthz" >&2 && echo >&2
+
+if [ "${MODE:-default}" = capacity ]; then
+    step "capacity: ${START:-50} trainees, ${STEP:-50} more every ${STEP_SECONDS:-40}s, up to ${MAX_TRAINEES:-1000} or ${MAX_SECONDS:-840}s"
+    $PYSYS loadtest/capacity.py --port "$port" --plan "$plan" --out "$out" \
+        --start "${START:-50}" --step "${STEP:-50}" --step-seconds "${STEP_SECONDS:-40}" \
+        --max-trainees "${MAX_TRAINEES:-1000}" --max-seconds "${MAX_SECONDS:-840}" \
+        --p95-ms "${P95_MS:-500}" --seed "${SEED:-1}" \
+        --server-pid "$server" --pg-pidfile "$datadir/postmaster.pid"
+    step "verify the database"
+    prod $PY manage.py shell -v 0 -c "exec(open('loadtest/verify.py').read())" >&2
+    stop_server
+    trap - EXIT
+    exit 0
+fi
 
 # Faults, as shell commands the load generator runs at a time into the load.
 kill_worker="w=\$(pgrep -P \$(cat '$out/gunicorn.pid') | head -1); kill -9 \$w && echo killed worker \$w; sleep 3; echo workers now: \$(pgrep -P \$(cat '$out/gunicorn.pid') | tr '\n' ' ')"

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "quizzes",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -314,7 +315,7 @@ LOGGING = {
 # Wagtail's live preview shows the page in a same-origin iframe.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
-# Certificates and reminders (courses/certificates.py, courses/reminders.py) -----
+# Certificates and reminders (courses/certificates/, courses/reminders/) -----
 # The body named at the top of every certificate.
 CERTIFICATE_ISSUER = os.environ.get(
     "CERTIFICATE_ISSUER", "Sở Thông tin và Truyền thông tỉnh Quảng Ngãi"

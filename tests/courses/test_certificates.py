@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import AGENCY_MANAGER, grant_model_permissions
-from courses.certificates import (
-    certificate_pdf,
+from courses.certificates.pdf import certificate_pdf
+from courses.certificates.services import (
     issue_certificate,
     normalise_code,
     refresh_certificates_for,
@@ -397,7 +397,7 @@ def test_the_report_drill_down_links_each_certificate(
 ):
     grant_model_permissions(AGENCY_MANAGER, "courses", ["view_enrolment"])
     client.force_login(agency_manager)
-    url = reverse("courses_reports:learners", args=[district.pk])
+    url = reverse("reports:learners", args=[district.pk])
     params = {"course": certified_course.pk}
     page = client.get(url, params).content.decode()
     download_url = reverse("courses:download_certificate", args=[certified.pk])

@@ -105,7 +105,7 @@ def run(*args):
 def reminder_url(**params):
     from urllib.parse import urlencode
 
-    return reverse("courses_reminders") + "?" + urlencode(params, doseq=True)
+    return reverse("reports_reminders") + "?" + urlencode(params, doseq=True)
 
 
 def send(client, url, capture):
@@ -242,7 +242,7 @@ def test_a_failed_send_is_logged_marked_and_retried_and_the_batch_goes_on(
     flaky.FAILING = {"learner@example.org"}
     client.force_login(agency_manager)
     url = reminder_url(enrolment=[world["learner"].pk, world["colleague"].pk])
-    with caplog.at_level(logging.ERROR, logger="courses.tasks"):
+    with caplog.at_level(logging.ERROR, logger="courses.reminders.tasks"):
         send(client, url, django_capture_on_commit_callbacks)
 
     assert sent_to() == ["colleague@example.org"]  # the other one still went
@@ -394,9 +394,7 @@ def test_the_drill_down_has_a_box_per_unfinished_learner_and_the_report_a_link(
         enrolment=world["manager"], lesson=world["course"].lessons().first()
     )
     client.force_login(agency_manager)
-    page = client.get(
-        reverse("courses_reports:learners", args=[district.pk])
-    ).content.decode()
+    page = client.get(reverse("reports:learners", args=[district.pk])).content.decode()
     boxes = set(
         re.findall(r'name="enrolment" value="(\d+)" form="reminder-form"', page)
     )
@@ -406,7 +404,7 @@ def test_the_drill_down_has_a_box_per_unfinished_learner_and_the_report_a_link(
 
     report = client.get("/admin/reports/completion/").content.decode()
     assert reminder_url(agency=district.pk).split("?")[0] in report
-    assert re.search(rf"{reverse('courses_reminders')}\?agency={district.pk}", report)
+    assert re.search(rf"{reverse('reports_reminders')}\?agency={district.pk}", report)
 
 
 def test_sending_with_nothing_ticked_goes_back_with_a_warning(

@@ -8,7 +8,6 @@ from django.db.models import Count
 from wagtail.models import Page
 
 from accounts.models import Agency, User
-from courses.exports import CompletionFilters, CompletionReport
 from courses.models import (
     CourseAssignment,
     CourseIndexPage,
@@ -17,6 +16,7 @@ from courses.models import (
     LessonPage,
     LessonProgress,
 )
+from reports.queries import CompletionFilters, CompletionReport
 
 pytestmark = pytest.mark.django_db
 

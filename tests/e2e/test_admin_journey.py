@@ -87,7 +87,7 @@ def test_administrator_approves_assigns_and_reports(
     screenshot("04-assigned")
 
     # 3. The completion report, filtered to the foreign-information course.
-    page.goto(reverse("courses_reports:completion"))
+    page.goto(reverse("reports:completion"))
     assert page.get_by_role("link", name="Tỉnh Quảng Ngãi", exact=True).is_visible()
     screenshot("05-report")
     page.get_by_role("button", name=vi("Show filters")).click()

@@ -41,7 +41,7 @@ def test_agency_manager_sees_only_their_agency(page_at, screenshot, e2e_demo, wi
     login(page, MANAGER, DEMO_PASSWORD)
 
     # The report: one row per agency of the manager's subtree, no others.
-    page.goto(reverse("courses_reports:completion"))
+    page.goto(reverse("reports:completion"))
     rows = page.locator("th.completion-report__agency > div > a:first-child")
     rows.first.wait_for()
     names = {name.strip() for name in rows.all_inner_texts()}
@@ -59,13 +59,11 @@ def test_agency_manager_sees_only_their_agency(page_at, screenshot, e2e_demo, wi
     screenshot("02-own-learners")
 
     # Another agency's drill-down, by its id in the URL: 404.
-    expect_not_found(
-        page_at, page, reverse("courses_reports:learners", args=[other.pk])
-    )
+    expect_not_found(page_at, page, reverse("reports:learners", args=[other.pk]))
     assert other.name not in page.content()
     screenshot("03-other-agency-404")
 
     # Nor can the report's agency filter reach it.
     expect_not_found(
-        page_at, page, reverse("courses_reports:completion") + f"?agency={other.pk}"
+        page_at, page, reverse("reports:completion") + f"?agency={other.pk}"
     )

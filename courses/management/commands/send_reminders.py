@@ -3,15 +3,17 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from courses.models import ReminderLog
-from courses.reminders import (
+from courses.reminders.selectors import (
     due_soon_enrolments,
     overdue_enrolments,
+    retryable_reminders,
+)
+from courses.reminders.services import (
     plan_digests,
     plan_reminders,
     queue_digests,
     queue_reminders,
     retry_failed_reminders,
-    retryable_reminders,
 )
 
 Kind = ReminderLog.Kind

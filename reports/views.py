@@ -5,166 +5,63 @@ Who may open these screens: the "courses.view_enrolment" model permission, throu
 a Wagtail ModelPermissionPolicy. (The policy registered for Enrolment in
 wagtail_hooks.py lets administrators alone list enrolments; agency managers need
 this report too.) Which rows they get: accounts.permissions, through
-courses.exports.CompletionReport.
+reports.queries.CompletionReport.
 """
 
 from urllib.parse import urlencode
 
-import django_filters
-from django import forms
-from django.db.models import F
-from django.forms.utils import flatatt
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.urls import path, register_converter, reverse
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import PermissionCheckedMixin
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from accounts.models import Agency
+from accounts.permissions import enrolments_visible_to
+from courses.models import CoursePage, Enrolment, ReminderLog
+from courses.reminders.emails import reminder_content
+from courses.reminders.services import plan_reminders, queue_reminders
 
 from .charts import completion_bar_chart, percent_label
-from .exports import (
-    AGENCY_HEADINGS,
-    LEARNER_HEADINGS,
+from .filters import CARRIED_FILTERS, CompletionFilterSet, LearnerFilterSet
+from .jobs import export_job, inline_export_max_rows, start_learner_export
+from .queries import (
     LEARNER_VALUES,
     OTHER,
-    STATUS_CHOICES,
     AgencyNotVisible,
-    AgencySpreadsheet,
     AgencyTree,
     CompletionFilters,
     CompletionReport,
-    LearnerSpreadsheet,
-    SafeSpreadsheetMixin,
-    export_job,
-    inline_export_max_rows,
-    start_learner_export,
     with_learner_fields,
     with_progress,
 )
-from .models import CoursePage, Enrolment
-
-# Filters carried from the agency report into its drill-down and back.
-CARRIED_FILTERS = ("course", "enrolled_from", "enrolled_to", "status")
-
-
-class FastSelect(forms.Select):
-    """A select drawn in Python: Django's template per option takes a third of a
-    second for the thousand agencies of a province."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            options,
-        )
-
-
-class CompletionFilterSet(WagtailFilterSet):
-    """The report's filters; the agency choices are those the person may see."""
-
-    course = django_filters.ChoiceFilter(
-        label=_("Course"), empty_label=_("All assigned courses"), method="keep"
-    )
-    agency = django_filters.ChoiceFilter(
-        label=_("Agency (with the units below it)"),
-        empty_label=_("All my agencies"),
-        widget=FastSelect,
-        method="keep",
-    )
-    kind = django_filters.ChoiceFilter(
-        label=_("Agency kind"),
-        choices=Agency.Kind.choices,
-        empty_label=_("All kinds"),
-        method="keep",
-    )
-    enrolled = django_filters.DateFromToRangeFilter(
-        label=_("Enrolled between"), widget=DateRangePickerWidget, method="keep"
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"),
-        choices=STATUS_CHOICES,
-        empty_label=_("All"),
-        widget=forms.RadioSelect,
-        method="keep",
-    )
-
-    class Meta:
-        model = Enrolment
-        fields = []
-
-    def __init__(self, *args, tree: AgencyTree, courses, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["course"].extra["choices"] = [
-            (str(pk), title) for pk, title in courses
-        ]
-        if "agency" in self.filters:
-            self.filters["agency"].extra["choices"] = [
-                (str(pk), "\u2003" * depth + tree.nodes[pk].name)
-                for root in tree.roots
-                for pk, depth in tree.walk(root)
-            ]
-
-    def keep(self, queryset, name, value):
-        # The report reads the cleaned values (values()); nothing filters here.
-        return queryset
-
-    def values(self) -> CompletionFilters:
-        """The valid filters as plain values (an invalid one is left out)."""
-        self.is_valid()
-        data = self.form.cleaned_data
-        enrolled = data.get("enrolled")
-        return CompletionFilters(
-            course_id=int(data["course"]) if data.get("course") else None,
-            agency_id=int(data["agency"]) if data.get("agency") else None,
-            kind=data.get("kind") or "",
-            enrolled_from=localtime(enrolled.start).date()
-            if enrolled and enrolled.start
-            else None,
-            enrolled_to=localtime(enrolled.stop).date()
-            if enrolled and enrolled.stop
-            else None,
-            status=data.get("status") or "",
-        )
-
-
-class LearnerFilterSet(CompletionFilterSet):
-    """The drill-down's filters: the agency comes from the URL."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.filters["agency"]
-        del self.filters["kind"]
-
+from .spreadsheets import (
+    AGENCY_HEADINGS,
+    LEARNER_HEADINGS,
+    AgencySpreadsheet,
+    LearnerSpreadsheet,
+    SafeSpreadsheetMixin,
+)
 
 # Columns -------------------------------------------------------------------------
 
 
 class AgencyColumn(Column):
-    cell_template_name = "courses/reports/agency_cell.html"
+    cell_template_name = "reports/agency_cell.html"
 
 
 class NumberColumn(Column):
@@ -200,7 +97,7 @@ class LocalDateColumn(Column):
 
 
 class StatusColumn(Column):
-    cell_template_name = "courses/reports/status_cell.html"
+    cell_template_name = "reports/status_cell.html"
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
@@ -212,13 +109,13 @@ class StatusColumn(Column):
 class LearnerColumn(Column):
     """The learner's name, with a box to tick for a reminder unless completed."""
 
-    cell_template_name = "courses/reports/learner_cell.html"
+    cell_template_name = "reports/learner_cell.html"
 
 
 class CertificateColumn(Column):
     """A link to the certificate's PDF (marked when revoked), or a dash."""
 
-    cell_template_name = "courses/reports/certificate_cell.html"
+    cell_template_name = "reports/certificate_cell.html"
 
     def get_value(self, instance):
         return "–"
@@ -253,7 +150,7 @@ class CompletionReportMixin(SafeSpreadsheetMixin):
     model = Enrolment
     permission_policy = report_permission_policy
     permission_required = "view"
-    template_name = "courses/reports/completion_report.html"
+    template_name = "reports/completion_report.html"
     filterset_class = CompletionFilterSet
     breadcrumbs_items = ReportView.breadcrumbs_items + [
         {"url": "", "label": _("Reports")}
@@ -328,9 +225,9 @@ class CompletionReportView(CompletionReportMixin, ReportView):
 
     page_title = _("Completion by agency")
     header_icon = "table"
-    index_url_name = "courses_reports:completion"
-    index_results_url_name = "courses_reports:completion_results"
-    results_template_name = "courses/reports/completion_results.html"
+    index_url_name = "reports:completion"
+    index_results_url_name = "reports:completion_results"
+    results_template_name = "reports/completion_results.html"
     list_export = AgencySpreadsheet.list_export
     export_headings = AGENCY_HEADINGS
     export_filename = "completion-by-agency"
@@ -362,7 +259,7 @@ class CompletionReportView(CompletionReportMixin, ReportView):
 
     def learners_url(self, row) -> str:
         key = OTHER if row.is_other else row.agency_id
-        return reverse("courses_reports:learners", args=[key]) + self.carried_query()
+        return reverse("reports:learners", args=[key]) + self.carried_query()
 
     def subtree_url(self, agency_id) -> str:
         url = reverse(self.index_url_name)
@@ -373,7 +270,7 @@ class CompletionReportView(CompletionReportMixin, ReportView):
         key = OTHER if row.is_other else row.agency_id
         # Back to the full page, also when the filters drew only the results.
         back = reverse(self.index_url_name) + self.carried_query(agency=self.root)
-        return reverse("courses_reminders") + self.carried_query(agency=key, next=back)
+        return reverse("reports_reminders") + self.carried_query(agency=key, next=back)
 
     def decorate_paginated_queryset(self, rows):
         for row in rows:
@@ -412,13 +309,13 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
 
     header_icon = "group"
     filterset_class = LearnerFilterSet
-    results_template_name = "courses/reports/learner_results.html"
+    results_template_name = "reports/learner_results.html"
     list_export = LearnerSpreadsheet.list_export
     export_headings = LEARNER_HEADINGS
     export_filename = "completion-learners"
     default_ordering = "learner_name"
-    index_url_name = "courses_reports:learners"
-    index_results_url_name = "courses_reports:learners_results"
+    index_url_name = "reports:learners"
+    index_results_url_name = "reports:learners_results"
     table_classname = "listing completion-report__learners"
 
     @cached_property
@@ -451,7 +348,7 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {
-                "url": reverse("courses_reports:completion") + self.carried_query(),
+                "url": reverse("reports:completion") + self.carried_query(),
                 "label": gettext("Completion by agency"),
             },
             {
@@ -517,9 +414,9 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         back = self.get_index_url() + self.carried_query()
-        context["reminder_url"] = reverse("courses_reminders")
+        context["reminder_url"] = reverse("reports_reminders")
         context["reminder_next"] = back
-        context["remind_all_url"] = reverse("courses_reminders") + self.carried_query(
+        context["remind_all_url"] = reverse("reports_reminders") + self.carried_query(
             agency=self.agency_key, next=back
         )
         return context
@@ -536,7 +433,7 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
             total=total,
             filename=self.get_filename(),
         )
-        return redirect("courses_reports:export", job_id)
+        return redirect("reports:export", job_id)
 
 
 class ExportJobMixin(PermissionCheckedMixin):
@@ -555,7 +452,7 @@ class ExportJobMixin(PermissionCheckedMixin):
 
 
 class ExportStatusView(ExportJobMixin, WagtailAdminTemplateMixin, TemplateView):
-    template_name = "courses/reports/export_status.html"
+    template_name = "reports/export_status.html"
     page_title = _("Export")
     header_icon = "download"
 
@@ -568,7 +465,7 @@ class ExportStatusView(ExportJobMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {
-                "url": reverse("courses_reports:completion"),
+                "url": reverse("reports:completion"),
                 "label": gettext("Completion by agency"),
             },
             {"url": "", "label": gettext("Export")},
@@ -578,9 +475,9 @@ class ExportStatusView(ExportJobMixin, WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
         context["download_url"] = reverse(
-            "courses_reports:export_download", args=[self.kwargs["job_id"]]
+            "reports:export_download", args=[self.kwargs["job_id"]]
         )
-        context["report_url"] = reverse("courses_reports:completion")
+        context["report_url"] = reverse("reports:completion")
         return context
 
 
@@ -596,40 +493,133 @@ class ExportDownloadView(ExportJobMixin, View):
         return FileResponse(handle, as_attachment=True, filename=job["filename"])
 
 
-class AgencyKeyConverter:
-    """An agency's id, or "other" for the enrolments no visible agency holds."""
+# Reminders from the report --------------------------------------------------
+# Preview, then send. The selection travels in the query string, for the preview
+# (GET) and the send (POST) alike: learners ticked in the drill-down
+# (``?enrolment=1&enrolment=2``), or everyone not completed under one report row
+# (``?agency=12`` or ``?agency=other``, with the report's filters). Rows come from
+# the visibility rules: an id outside the sender's scope is a 404, nothing is sent.
 
-    regex = rf"[0-9]+|{OTHER}"
-
-    def to_python(self, value):
-        return OTHER if value == OTHER else int(value)
-
-    def to_url(self, value):
-        return str(value)
-
-
-register_converter(AgencyKeyConverter, "agency_key")
+# Names listed on the preview; the count covers everyone.
+LISTED_NAMES = 30
 
 
-def urlpatterns():
-    learners = AgencyLearnersReportView
-    return [
-        path("", CompletionReportView.as_view(), name="completion"),
-        path(
-            "results/",
-            CompletionReportView.as_view(results_only=True),
-            name="completion_results",
-        ),
-        path("agencies/<agency_key:agency_id>/", learners.as_view(), name="learners"),
-        path(
-            "agencies/<agency_key:agency_id>/results/",
-            learners.as_view(results_only=True),
-            name="learners_results",
-        ),
-        path("exports/<uuid:job_id>/", ExportStatusView.as_view(), name="export"),
-        path(
-            "exports/<uuid:job_id>/download/",
-            ExportDownloadView.as_view(),
-            name="export_download",
-        ),
-    ]
+def _ids(values) -> set[int]:
+    try:
+        return {int(value) for value in values}
+    except ValueError:
+        raise Http404 from None
+
+
+class ReminderView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "reports/reminder_preview.html"
+    page_title = gettext_lazy("Send a reminder")
+    header_icon = "mail"
+    kind = ReminderLog.Kind.MANUAL
+
+    def dispatch(self, request, *args, **kwargs):
+        if not report_permission_policy.user_has_permission(request.user, "view"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def selected(self):
+        """The enrolments chosen, all within the sender's scope (else 404)."""
+        visible = enrolments_visible_to(self.request.user)
+        if "agency" in self.request.GET:
+            enrolments = self._agency_row(visible)
+        else:
+            ids = _ids(self.request.GET.getlist("enrolment"))
+            if not ids:
+                raise Http404
+            enrolments = visible.filter(pk__in=ids)
+            if enrolments.count() != len(ids):
+                raise Http404
+        return enrolments.select_related("learner", "course").order_by(
+            Coalesce(NullIf("learner__full_name", Value("")), "learner__email"), "pk"
+        )
+
+    def _agency_row(self, visible):
+        """Everyone not completed behind one row of the report, with its filters."""
+        raw = self.request.GET["agency"]
+        agency = OTHER if raw == OTHER else min(_ids([raw]))
+        user = self.request.user
+        tree = CompletionReport(user=user, filters=CompletionFilters()).tree
+        filterset = LearnerFilterSet(
+            self.request.GET,
+            queryset=Enrolment.objects.none(),
+            tree=tree,
+            courses=CoursePage.objects.order_by("title").values_list("pk", "title"),
+        )
+        report = CompletionReport(user=user, filters=filterset.values(), tree=tree)
+        try:
+            rows = report.learner_enrolments(agency)
+        except AgencyNotVisible:
+            raise Http404 from None
+        return visible.filter(
+            pk__in=rows.filter(completed_at__isnull=True).values("pk")
+        )
+
+    @cached_property
+    def batch(self):
+        return plan_reminders(self.selected(), kind=self.kind)
+
+    @cached_property
+    def back_url(self) -> str:
+        url = self.request.POST.get("next") or self.request.GET.get("next", "")
+        if url and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={self.request.get_host()}
+        ):
+            return url
+        return reverse("reports:completion")
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": "", "label": gettext("Reports")},
+            {
+                "url": reverse("reports:completion"),
+                "label": gettext("Completion by agency"),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.batch
+        context.update(
+            batch=batch,
+            names=[e.learner.get_full_name() for e in batch.to_send[:LISTED_NAMES]],
+            more=max(batch.count - LISTED_NAMES, 0),
+            back_url=self.back_url,
+            action_url=self.request.get_full_path(),
+        )
+        if batch.to_send:
+            first = batch.to_send[0]
+            context["first"] = first.learner
+            context["subject"], context["body"] = reminder_content(
+                enrolment=first, kind=self.kind, requested_by=self.request.user
+            )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if "agency" not in request.GET and not request.GET.getlist("enrolment"):
+            messages.warning(request, gettext("Tick at least one learner first."))
+            return redirect(self.back_url)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        batch = queue_reminders(
+            enrolments=self.selected(), kind=self.kind, requested_by=request.user
+        )
+        if batch.count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d reminder is being sent.",
+                    "%(count)d reminders are being sent.",
+                    batch.count,
+                )
+                % {"count": batch.count},
+            )
+        else:
+            messages.warning(request, gettext("No reminder was sent."))
+        return redirect(self.back_url)

@@ -24,13 +24,6 @@ from accounts.roles import (
     grant_model_permissions,
 )
 from accounts.services import merge_agency
-from courses.charts import completion_bar_chart
-from courses.exports import (
-    OTHER,
-    CompletionFilters,
-    CompletionReport,
-    median_of_histogram,
-)
 from courses.models import Enrolment
 from courses.services import (
     assign_course_to_agency,
@@ -41,6 +34,13 @@ from courses.services import (
     withdraw_enrolment,
 )
 from quizzes.models import Quiz
+from reports.charts import completion_bar_chart
+from reports.queries import (
+    OTHER,
+    CompletionFilters,
+    CompletionReport,
+    median_of_histogram,
+)
 from tests.courses.builders import make_course, make_index
 from tests.factories import AgencyFactory, UserFactory
 
@@ -310,7 +310,7 @@ def test_the_page_shows_the_top_level_and_its_children(client, world):
     # D has units: a link shows them; the row links to its learners.
     html = response.content.decode()
     assert f"{REPORT}?course={world.course.pk}&amp;agency={world.district.pk}" in html
-    assert reverse("courses_reports:learners", args=[world.district.pk]) in html
+    assert reverse("reports:learners", args=[world.district.pk]) in html
     child = client.get(REPORT, {"course": world.course.pk, "agency": world.district.pk})
     assert [(r.code, r.depth) for r in child.context["object_list"]] == [
         ("P-D", 0),
@@ -362,7 +362,7 @@ def test_median_of_a_histogram():
 
 def test_the_drill_down_lists_the_agency_subtrees_learners_with_progress(client, world):
     client.force_login(world.people.admin)
-    url = reverse("courses_reports:learners", args=[world.district.pk])
+    url = reverse("reports:learners", args=[world.district.pk])
     response = client.get(url, {"course": world.course.pk})
     assert response.status_code == 200
     rows = {row["learner_name"]: row for row in response.context["object_list"]}
@@ -399,7 +399,7 @@ def test_progress_counts_only_published_required_lessons(client, world):
     )
     assert extra.live
     client.force_login(world.people.admin)
-    url = reverse("courses_reports:learners", args=[world.office.pk])
+    url = reverse("reports:learners", args=[world.office.pk])
     rows = client.get(url, {"course": world.course.pk}).context["object_list"]
     assert {r["learner_name"]: r["progress"] for r in rows}["Trần Thị Hai"] == 50
 
@@ -437,21 +437,19 @@ def test_an_agency_manager_sees_their_subtree_only(client, world):
     ]
     html = response.content.decode()
     assert "Huyện Tây" not in html and "Tỉnh Thử" not in html
-    other = client.get(reverse("courses_reports:learners", args=[OTHER]))
+    other = client.get(reverse("reports:learners", args=[OTHER]))
     assert [r["learner_name"] for r in other.context["object_list"]] == ["Đặng Văn Bảy"]
 
 
 @pytest.mark.parametrize(
     "url",
     [
-        lambda w: reverse("courses_reports:learners", args=[w.west.pk]),
-        lambda w: reverse("courses_reports:learners", args=[w.province.pk]),
+        lambda w: reverse("reports:learners", args=[w.west.pk]),
+        lambda w: reverse("reports:learners", args=[w.province.pk]),
         lambda w: f"{REPORT}?agency={w.west.pk}",
         lambda w: f"{REPORT}?agency={w.west.pk}&export=csv",
-        lambda w: (
-            reverse("courses_reports:learners", args=[w.west.pk]) + "?export=xlsx"
-        ),
-        lambda w: reverse("courses_reports:learners", args=[99999]),
+        lambda w: reverse("reports:learners", args=[w.west.pk]) + "?export=xlsx",
+        lambda w: reverse("reports:learners", args=[99999]),
     ],
 )
 def test_agency_manager_cannot_open_another_agency(client, world, url):
@@ -461,7 +459,7 @@ def test_agency_manager_cannot_open_another_agency(client, world, url):
 
 def test_a_merged_agency_has_no_report_of_its_own(client, world):
     client.force_login(world.people.admin)
-    url = reverse("courses_reports:learners", args=[world.commune.pk])
+    url = reverse("reports:learners", args=[world.commune.pk])
     assert client.get(url).status_code == 404
 
 
@@ -472,7 +470,7 @@ def test_trainees_and_trainers_get_no_report(client, world):
     assert not response.streaming and b"Huy\xe1\xbb\x87n" not in response.content
     client.force_login(world.people.trainer)
     assert client.get(REPORT).status_code in (302, 403)
-    url = reverse("courses_reports:learners", args=[world.district.pk])
+    url = reverse("reports:learners", args=[world.district.pk])
     assert client.get(url).status_code in (302, 403)
 
 
@@ -532,7 +530,7 @@ def test_the_report_runs_a_fixed_number_of_queries(
     Wagtail's menus) grows with the number of agencies or enrolments."""
     client.force_login(getattr(world.people, who))
     params = {"course": world.course.pk}
-    results = reverse("courses_reports:completion_results")
+    results = reverse("reports:completion_results")
     client.get(REPORT, params)  # fills per-process caches (content types, sites)
     with django_assert_max_num_queries(results_bound):
         client.get(results, params)
@@ -546,7 +544,7 @@ def test_the_report_runs_a_fixed_number_of_queries(
 
 def test_the_drill_down_runs_a_fixed_number_of_queries(client, world):
     client.force_login(world.people.admin)
-    url = reverse("courses_reports:learners", args=[world.district.pk])
+    url = reverse("reports:learners", args=[world.district.pk])
     client.get(url)
     before = _count_queries(client, url)
     _grow(world)

@@ -12,10 +12,15 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from courses.exports import AGENCY_HEADINGS, LEARNER_HEADINGS, export_job, neutralise
 from courses.services import enrol_learner
-from tests.courses.test_reports import REPORT, build_world, grant_report_permission
+from reports.jobs import export_job
+from reports.spreadsheets import AGENCY_HEADINGS, LEARNER_HEADINGS, neutralise
 from tests.factories import AgencyFactory, UserFactory
+from tests.reports.test_completion_report import (
+    REPORT,
+    build_world,
+    grant_report_permission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +59,7 @@ def _xlsx(data: bytes) -> list[list]:
 
 
 def _learners_url(agency, **params):
-    url = reverse("courses_reports:learners", args=[agency.pk])
+    url = reverse("reports:learners", args=[agency.pk])
     return url + (
         "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""
     )
@@ -140,7 +145,7 @@ def test_learner_exports_follow_the_managers_scope(client, world):
     names = {row[0] for row in rows[1:]}
     assert "Đỗ Văn Chín" not in names  # district X is not theirs
     assert {"Võ Thị Sáu", "Hoàng Văn Năm"} <= names
-    other = reverse("courses_reports:learners", args=["other"]) + "?export=csv"
+    other = reverse("reports:learners", args=["other"]) + "?export=csv"
     assert [row[0] for row in _csv(client.get(other))[1:]] == ["Đặng Văn Bảy"]
 
 
@@ -240,7 +245,7 @@ def test_a_large_export_runs_in_the_background_for_its_owner_only(
 
     status = client.get(response.url)
     assert status.status_code == 200 and "Refresh" not in status
-    download = reverse("courses_reports:export_download", args=[job_id.group(1)])
+    download = reverse("reports:export_download", args=[job_id.group(1)])
     assert download in status.content.decode()
     rows = _xlsx(_body(client.get(download)))
     assert len(rows) == 7  # the headings and six learners
@@ -256,14 +261,14 @@ def test_a_queued_export_shows_its_progress_and_no_file_yet(
     client, world, small_inline_limit
 ):
     client.force_login(world.people.admin)
-    with mock.patch("courses.exports.build_learner_export") as task:
+    with mock.patch("reports.jobs.build_learner_export") as task:
         response = client.get(_learners_url(world.district, export="csv"))
     assert task.enqueue.call_count == 1
     status = client.get(response.url)
     assert status["Refresh"] == "3"  # reloads itself until the file is ready
     assert '<progress max="6" value="0">' in status.content.decode()
     job_id = response.url.rstrip("/").rsplit("/", 1)[1]
-    download = reverse("courses_reports:export_download", args=[job_id])
+    download = reverse("reports:export_download", args=[job_id])
     assert client.get(download).status_code == 404
 
 

@@ -4,14 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from accounts.models import Agency, User
-from courses.exports import (
+from courses.models import CoursePage
+from reports.queries import CompletionFilters, CompletionReport
+from reports.spreadsheets import (
     AgencySpreadsheet,
-    CompletionFilters,
-    CompletionReport,
     LearnerSpreadsheet,
     write_spreadsheet,
 )
-from courses.models import CoursePage
 
 ALL_COURSES = "all"
 

@@ -24,15 +24,10 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from accounts.permissions import enrolments_visible_to
 
-from .admin_views import is_administrator
-from .certificates import (
-    certificate_filename,
-    certificate_pdf,
-    format_score,
-    normalise_code,
-    revoke_certificate,
-)
-from .models import Certificate
+from ..admin_views import is_administrator
+from ..models import Certificate
+from .pdf import certificate_filename, certificate_pdf, format_score
+from .services import normalise_code, revoke_certificate
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Wagtail hooks for the completion report (imported at the end of wagtail_hooks.py)."""
+"""The completion report, its reminders and the permission that opens them."""
 
 from django.contrib.auth.models import Permission
 from django.urls import include, path, reverse
@@ -6,31 +6,27 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import reports
+from .views import ReminderView, report_permission_policy
 
 
 @hooks.register("register_admin_urls")
 def register_completion_report_urls():
     return [
-        path(
-            "reports/completion/",
-            include((reports.urlpatterns(), "courses_reports")),
-        )
+        path("reports/completion/", include("reports.urls")),
+        path("courses/reminders/", ReminderView.as_view(), name="reports_reminders"),
     ]
 
 
 class CompletionReportMenuItem(MenuItem):
     def is_shown(self, request):
-        return reports.report_permission_policy.user_has_permission(
-            request.user, "view"
-        )
+        return report_permission_policy.user_has_permission(request.user, "view")
 
 
 @hooks.register("register_reports_menu_item")
 def register_completion_report_menu_item():
     return CompletionReportMenuItem(
         _("Completion by agency"),
-        reverse("courses_reports:completion"),
+        reverse("reports:completion"),
         name="completion-by-agency",
         icon_name="table",
         order=100,
