@@ -6,8 +6,14 @@ from wagtail.models import Page, Site
 
 from accounts.roles import ADMINISTRATOR, AGENCY_MANAGER, TRAINER
 from courses.services import enrol_learner
-from tests.courses.builders import make_agency, make_course, make_index, make_user
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    UserFactory,
+    make_agency,
+    make_course,
+    make_index,
+    make_user,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from wagtail.models import PageViewRestriction
 
 from courses.models import CoursePage, LessonProgress
 from courses.services import enrol_learner, withdraw_enrolment
-from tests.courses.builders import make_course, make_user
+from tests.factories import make_course, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -6,7 +6,7 @@ from wagtail.models import GroupApprovalTask, Site, Workflow
 from accounts.roles import GROUP_NAMES
 from courses.models import CoursePage, Enrolment
 from courses.services import enrol_learner
-from tests.courses.builders import days, make_course, make_user
+from tests.factories import days, make_course, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

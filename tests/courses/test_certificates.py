@@ -27,8 +27,7 @@ from courses.services import (
     record_quiz_result,
 )
 from quizzes.models import Quiz
-from tests.courses.builders import make_course
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_course
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

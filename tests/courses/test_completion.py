@@ -14,7 +14,7 @@ from courses.services import (
     record_quiz_result,
 )
 from quizzes.models import Quiz
-from tests.courses.builders import make_course, make_lesson
+from tests.factories import make_course, make_lesson
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

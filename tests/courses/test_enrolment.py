@@ -13,7 +13,7 @@ from courses.services import (
     open_lesson,
     withdraw_enrolment,
 )
-from tests.courses.builders import days, make_agency, make_course, make_user
+from tests.factories import days, make_agency, make_course, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

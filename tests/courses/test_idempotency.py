@@ -81,7 +81,7 @@ def test_a_lost_race_to_create_progress_keeps_one_row(
 
 def test_replaying_a_quiz_result_changes_nothing(trainee, catalogue_page):
     from courses.models import CoursePage
-    from tests.courses.builders import make_course
+    from tests.factories import make_course
 
     quiz = Quiz.objects.create(title="Cuối khóa")
     course = make_course(

@@ -4,7 +4,7 @@ import pytest
 
 from courses.selectors import LOCKED, course_state, lesson_access
 from courses.services import CourseRuleError, complete_lesson, enrol_learner
-from tests.courses.builders import make_course, make_lesson, make_module
+from tests.factories import make_course, make_lesson, make_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

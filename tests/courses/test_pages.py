@@ -16,7 +16,7 @@ from courses.services import (
     open_lesson,
     withdraw_enrolment,
 )
-from tests.courses.builders import days, make_course, make_lesson
+from tests.factories import days, make_course, make_lesson
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from courses.services import complete_lesson, enrol_learner, open_lesson
-from tests.courses.builders import make_course, make_lesson, make_module, make_user
+from tests.factories import make_course, make_lesson, make_module, make_user
 
 LESSON_PAGE_QUERIES = 12
 COURSE_PAGE_QUERIES = 11

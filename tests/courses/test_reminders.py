@@ -21,8 +21,7 @@ from courses.services import (
     complete_lesson,
     enrol_learner,
 )
-from tests.courses.builders import make_course
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_course
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

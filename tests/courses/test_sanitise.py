@@ -59,7 +59,7 @@ def test_lesson_rich_text_is_sanitised_when_saved_keeping_internal_links():
 
 @pytest.mark.django_db
 def test_a_lesson_saved_with_unsafe_html_stores_it_clean(site_root):
-    from tests.courses.builders import make_course, make_index, make_lesson
+    from tests.factories import make_course, make_index, make_lesson
 
     course = make_course(make_index(site_root), lessons=0)
     lesson = make_lesson(

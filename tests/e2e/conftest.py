@@ -315,8 +315,14 @@ def e2e_course(e2e_roles):
     from accounts.models import Agency
     from courses.models import LessonPage
     from quizzes.importing import ensure_category
-    from tests.courses.builders import make_course, make_index, make_lesson
-    from tests.quizzes.conftest import make_question, make_quiz, set_lesson_quiz
+    from tests.factories import (
+        make_course,
+        make_index,
+        make_lesson,
+        make_question,
+        make_quiz,
+        set_lesson_quiz,
+    )
 
     agency = Agency.objects.create(
         code="QNG-E2E", name="Sở Thông tin và Truyền thông Quảng Ngãi"

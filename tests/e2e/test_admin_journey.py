@@ -10,9 +10,9 @@ from django.urls import reverse
 from accounts.demo_data import DEMO_PASSWORD
 from accounts.models import Agency, User
 from courses.models import CourseAssignment, CoursePage, LessonPage
-from tests.courses.builders import make_lesson
 from tests.e2e.conftest import vi
 from tests.e2e.support import login
+from tests.factories import make_lesson
 
 SPEAKING_COURSE = "ky-nang-phat-ngon"
 NEW_LESSON = "Trả lời phỏng vấn trực tiếp"

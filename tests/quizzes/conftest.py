@@ -8,52 +8,9 @@ import pytest
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from courses.services import enrol_learner
 from quizzes.importing import ensure_category
-from quizzes.models import Option, Question, Quiz, QuizSlot, RubricCriterion
+from tests.factories import make_question, make_quiz, set_lesson_quiz
 
 _seq = itertools.count(1)
-
-
-def make_question(category, type, *, options=(), rubric=(), **fields):
-    """options: (text, is_correct) pairs, or dicts of Option fields."""
-    fields.setdefault("name", f"Câu hỏi {next(_seq)}")
-    fields.setdefault("text", f"Nội dung câu hỏi {fields['name']}")
-    question = Question(category=category, type=type, **fields)
-    question.options = [
-        Option(
-            sort_order=i,
-            **(o if isinstance(o, dict) else {"text": o[0], "is_correct": o[1]}),
-        )
-        for i, o in enumerate(options)
-    ]
-    question.rubric_criteria = [
-        RubricCriterion(sort_order=i, title=t, points=Decimal(p), description=d)
-        for i, (t, p, d) in enumerate(rubric)
-    ]
-    question.save()
-    return question
-
-
-def make_quiz(questions=(), *, random_from=None, draw=1, **fields):
-    fields.setdefault("title", f"Bài kiểm tra {next(_seq)}")
-    fields.setdefault("shuffle_options", True)
-    quiz = Quiz(**fields)
-    slots = [QuizSlot(question=q, sort_order=i) for i, q in enumerate(questions)]
-    if random_from is not None:
-        slots.append(
-            QuizSlot(category=random_from, draw_count=draw, sort_order=len(slots))
-        )
-    quiz.slots = slots
-    quiz.save()
-    return quiz
-
-
-def set_lesson_quiz(lesson, quiz):
-    lesson.body = [
-        {"type": "text", "value": "<p>Nội dung bài học.</p>"},
-        {"type": "quiz", "value": {"quiz": quiz.pk, "introduction": "Kiểm tra nhanh."}},
-    ]
-    lesson.save_revision().publish()
-    return LessonPage.objects.get(pk=lesson.pk)
 
 
 @pytest.fixture
@@ -212,33 +169,3 @@ def lesson(course_tree, auto_quiz):
 def enrolment(learner, course_tree):
     course, _lesson = course_tree
     return enrol_learner(learner=learner, course=course)
-
-
-def answers_for(attempt, *, right=True):
-    """POST data answering every question of an attempt from its snapshot."""
-    data = {}
-    for snap in attempt.questions:
-        key = snap["key"]
-        options = snap["options"]
-        if snap["type"] in ("single", "truefalse"):
-            pick = [o for o in options if (Decimal(o["credit"]) == 100) == right]
-            data[key] = pick[0]["token"]
-        elif snap["type"] == "multiple":
-            data[key] = [
-                o["token"] for o in options if (Decimal(o["credit"]) > 0) == right
-            ]
-        elif snap["type"] == "short":
-            data[key] = options[0]["text"] if right else "sai"
-        elif snap["type"] == "matching":
-            choices = [c["token"] for c in snap["choices"]]
-            for o in options:
-                wrong = next(c for c in choices if c != o["match"])
-                data[f"{key}-{o['token']}"] = o["match"] if right else wrong
-        elif snap["type"] == "ordering":
-            order = snap["correct_order"]
-            n = len(order)
-            for place, token in enumerate(order, start=1):
-                data[f"{key}-{token}"] = str(place if right else n + 1 - place)
-        elif snap["type"] == "essay":
-            data[key] = "Sở Thông tin và Truyền thông xác nhận thông tin."
-    return data

@@ -11,7 +11,7 @@ from wagtail.snippets.models import get_snippet_models
 from accounts.roles import ADMINISTRATOR, GROUP_NAMES, TRAINER
 from quizzes.models import Question, Quiz, QuizOverride
 from quizzes.services import save_answers, start_attempt, submit_attempt
-from tests.quizzes.conftest import answers_for
+from tests.factories import answers_for
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from quizzes.services import (
     start_attempt,
     submit_attempt,
 )
-from tests.quizzes.conftest import answers_for, make_question, make_quiz
+from tests.factories import answers_for, make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_highest_grading_method_reports_best_score(learner, enrolment, lesson):
 def test_random_slots_draw_without_repeats_from_the_category(
     learner, enrolment, course_tree, category
 ):
-    from tests.quizzes.conftest import set_lesson_quiz
+    from tests.factories import set_lesson_quiz
 
     questions = [
         make_question(category, "truefalse", name=f"Đúng sai {i}") for i in range(6)

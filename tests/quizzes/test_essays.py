@@ -15,8 +15,7 @@ from quizzes.services import (
     start_attempt,
     submit_attempt,
 )
-from tests.factories import UserFactory
-from tests.quizzes.conftest import answers_for, make_quiz, set_lesson_quiz
+from tests.factories import UserFactory, answers_for, make_quiz, set_lesson_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, Quiz
-from tests.factories import PASSWORD
-from tests.quizzes.conftest import answers_for
+from tests.factories import PASSWORD, answers_for
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +112,7 @@ def test_navigation_buttons_save_and_move(signed_in, lesson):
 def test_essay_over_the_word_limit_is_refused_and_kept_in_the_form(
     signed_in, learner, enrolment, course_tree, essay
 ):
-    from tests.quizzes.conftest import make_quiz, set_lesson_quiz
+    from tests.factories import make_quiz, set_lesson_quiz
 
     _course, lesson = course_tree
     lesson = set_lesson_quiz(lesson, make_quiz([essay]))

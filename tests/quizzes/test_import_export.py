@@ -71,7 +71,7 @@ def test_export_then_import_gives_the_same_questions():
 
 
 def test_round_trip_keeps_defaults_and_all_or_nothing_scoring(category):
-    from tests.quizzes.conftest import make_question
+    from tests.factories import make_question
 
     make_question(
         category,

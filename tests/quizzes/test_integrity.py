@@ -25,8 +25,7 @@ from quizzes.services import (
     start_attempt,
     submit_attempt,
 )
-from tests.factories import PASSWORD
-from tests.quizzes.conftest import answers_for
+from tests.factories import PASSWORD, answers_for
 
 pytestmark = pytest.mark.django_db
 
@@ -388,7 +387,7 @@ def test_concurrent_starts_never_exceed_attempts_allowed(
 
 
 def test_attempt_pages_never_reveal_the_key(signed_in, lesson, all_questions):
-    from tests.quizzes.conftest import make_quiz, set_lesson_quiz
+    from tests.factories import make_quiz, set_lesson_quiz
 
     quiz = make_quiz(all_questions)
     lesson = set_lesson_quiz(lesson, quiz)

@@ -8,8 +8,9 @@ from wagtail.models import Site
 
 from courses.services import enrol_learner
 from quizzes.services import save_answers, start_attempt, submit_attempt
-from tests.factories import PASSWORD, UserFactory
-from tests.quizzes.conftest import (
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
     answers_for,
     make_question,
     make_quiz,

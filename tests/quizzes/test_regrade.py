@@ -16,7 +16,7 @@ from quizzes.services import (
     start_attempt,
     submit_attempt,
 )
-from tests.quizzes.conftest import make_quiz, set_lesson_quiz
+from tests.factories import make_quiz, set_lesson_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -41,8 +41,7 @@ from reports.queries import (
     CompletionReport,
     median_of_histogram,
 )
-from tests.courses.builders import make_course, make_index
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, UserFactory, make_course, make_index
 
 pytestmark = pytest.mark.django_db
 
