@@ -9,10 +9,9 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
-from quizzes.blocks import QuizBlock
-
-from .sanitise import sanitise_rich_text
+from config.sanitise import sanitise_rich_text
 
 # What the lesson rich text may contain: no embeds or images inside text (those
 # have their own blocks, with captions and transcripts).
@@ -309,6 +308,26 @@ class ChecklistBlock(blocks.StructBlock):
             "title": "Trước khi gặp báo chí",
             "items": ["Chuẩn bị thông điệp chính", "Kiểm tra số liệu với đơn vị"],
         }
+
+
+class QuizBlock(blocks.StructBlock):
+    """The slot in a lesson where a quiz goes; passing it gates 'Mark as done'.
+
+    The quiz is named by its model label: courses sits below quizzes and never
+    imports it."""
+
+    quiz = SnippetChooserBlock("quizzes.Quiz", label=_("Quiz"))
+    introduction = blocks.CharBlock(
+        label=_("Introduction"),
+        required=False,
+        help_text=_("A sentence shown above the quiz's start button."),
+    )
+
+    class Meta:
+        icon = "tasks"
+        template = "blocks/quiz_block.html"
+        label = _("Quiz")
+        description = _("A quiz the learner must pass before marking the lesson done.")
 
 
 class LessonStreamBlock(blocks.StreamBlock):

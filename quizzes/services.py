@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext_lazy as _
 
+from config.sanitise import sanitise_html
 from courses.models import Enrolment, LessonPage
-from courses.sanitise import sanitise_html
 from courses.services import CourseRuleError, record_quiz_result
 
 from . import answers as answer_parsing

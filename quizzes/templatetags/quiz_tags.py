@@ -1,8 +1,8 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from config.sanitise import sanitise_html
 from courses.models import LessonPage
-from courses.sanitise import sanitise_html
 
 from ..selectors import quiz_status
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from courses.sanitise import sanitise_html
+from config.sanitise import sanitise_html
 
 
 @pytest.mark.parametrize(
