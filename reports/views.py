@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,7 +39,12 @@ from courses.reminders.services import plan_reminders, queue_reminders
 
 from .charts import completion_bar_chart, percent_label
 from .filters import CARRIED_FILTERS, CompletionFilterSet, LearnerFilterSet
-from .jobs import export_job, inline_export_max_rows, start_learner_export
+from .jobs import (
+    export_job,
+    inline_export_max_rows,
+    private_storage,
+    start_learner_export,
+)
 from .queries import (
     LEARNER_VALUES,
     OTHER,
@@ -482,15 +488,20 @@ class ExportStatusView(ExportJobMixin, WagtailAdminTemplateMixin, TemplateView):
 
 
 class ExportDownloadView(ExportJobMixin, View):
+    """The only way to a background export's file: it sits in the private storage,
+    which no URL serves."""
+
     def get(self, request, *args, **kwargs):
         job = self.job
-        if job["status"] != "done" or not job.get("path"):
+        if job["status"] != "done" or not job.get("name"):
             raise Http404
         try:
-            handle = open(job["path"], "rb")  # FileResponse closes it
+            handle = private_storage().open(job["name"], "rb")  # FileResponse closes it
         except FileNotFoundError:
             raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=job["filename"])
+        response = FileResponse(handle, as_attachment=True, filename=job["filename"])
+        add_never_cache_headers(response)  # names and e-mail addresses
+        return response
 
 
 # Reminders from the report --------------------------------------------------

@@ -241,8 +241,24 @@ STATIC_ROOT = BASE_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Files with personal data that no URL may serve (learner-level exports and
+# their state): outside MEDIA_ROOT, read and written through
+# storages["private"], downloaded through an owner-checked view. Several app
+# servers share one S3-compatible bucket by changing this entry (docs/deploy.md).
+PRIVATE_STORAGE_ROOT = Path(
+    os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "var" / "private")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PRIVATE_STORAGE_ROOT,
+            # Readable by the app's own user and group only.
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },

@@ -12,6 +12,7 @@ ALLOWED_HOSTS = ["*"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / ".test-media"
+STORAGES["private"]["OPTIONS"]["location"] = BASE_DIR / ".test-private"
 LOGGING["root"]["level"] = "WARNING"
 # Static files come from the finders in tests; whitenoise serves the collected
 # folder in production only.

@@ -3,17 +3,22 @@ the export_completion command and exports made in the background."""
 
 import csv
 import io
+import os
 import re
+import time
+import uuid
+from types import SimpleNamespace
 from unittest import mock
 
 import openpyxl
 import pytest
+from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
 from courses.services import enrol_learner
-from reports.jobs import export_job
+from reports.jobs import _save_job, export_job
 from reports.spreadsheets import AGENCY_HEADINGS, LEARNER_HEADINGS, neutralise
 from tests.factories import AgencyFactory, UserFactory
 from tests.reports.test_completion_report import (
@@ -220,62 +225,129 @@ def test_export_completion_scopes_to_a_user_and_checks_its_arguments(world, tmp_
 
 
 @pytest.fixture
-def small_inline_limit(settings, tmp_path):
+def folders(settings, tmp_path):
+    """MEDIA_ROOT and the private storage in this test's own folders, and an inline
+    limit small enough to send the district's six learners to the background."""
     settings.REPORT_INLINE_EXPORT_MAX_ROWS = 2
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    private = settings.STORAGES["private"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            **private,
+            "OPTIONS": {**private["OPTIONS"], "location": tmp_path / "private"},
+        },
+    }
+    return SimpleNamespace(media=tmp_path / "media", private=tmp_path / "private")
 
 
-def test_a_large_export_runs_in_the_background_for_its_owner_only(
-    client, world, small_inline_limit
-):
+def _start_export(client, world, export_format="xlsx") -> str:
     client.force_login(world.people.admin)
-    response = client.get(_learners_url(world.district, export="xlsx"))
+    response = client.get(_learners_url(world.district, export=export_format))
     assert response.status_code == 302
-    job_id = re.fullmatch(
+    found = re.fullmatch(
         r"/admin/reports/completion/exports/([0-9a-f-]+)/", response.url
     )
-    assert job_id
-    job = export_job(job_id.group(1))
+    assert found
+    return found.group(1)
+
+
+def test_a_finished_export_is_kept_outside_media_root_for_its_owner_only(
+    client, world, folders
+):
+    job_id = _start_export(client, world)
+    job = export_job(job_id)
     assert job["owner"] == world.people.admin.pk
     assert job["status"] == "done" and job["done"] == job["total"] == 6
-    assert job["path"] == str(
-        small_inline_limit / "exports" / f"{job_id.group(1)}.xlsx"
-    )
+    assert job["name"] == f"exports/{job_id}/export.xlsx"
+    assert storages["private"].exists(job["name"])
+    assert (folders.private / job["name"]).is_file()
+    media = list(folders.media.rglob("*")) if folders.media.exists() else []
+    assert not [path for path in media if path.is_file()]
 
-    status = client.get(response.url)
+    status_url = reverse("reports:export", args=[job_id])
+    status = client.get(status_url)
     assert status.status_code == 200 and "Refresh" not in status
-    download = reverse("reports:export_download", args=[job_id.group(1)])
+    download = reverse("reports:export_download", args=[job_id])
     assert download in status.content.decode()
-    rows = _xlsx(_body(client.get(download)))
+    response = client.get(download)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert 'filename="completion-learners' in response["Content-Disposition"]
+    rows = _xlsx(_body(response))
     assert len(rows) == 7  # the headings and six learners
 
     other_admin = UserFactory(agency=world.province, role="administrator")
     for person in (other_admin, world.people.manager):
         client.force_login(person)
-        assert client.get(response.url).status_code == 404
+        assert client.get(status_url).status_code == 404
         assert client.get(download).status_code == 404
+    client.logout()
+    for url in (status_url, download):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith("/admin/login/")
 
 
-def test_a_queued_export_shows_its_progress_and_no_file_yet(
-    client, world, small_inline_limit
-):
-    client.force_login(world.people.admin)
+def test_exports_go_through_the_storage_api_only(client, world, folders, settings):
+    """Any storage will do (an S3-compatible bucket on several servers): here one
+    in memory, which has no file system path at all."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    job_id = _start_export(client, world, "csv")
+    assert export_job(job_id)["status"] == "done"
+    download = client.get(reverse("reports:export_download", args=[job_id]))
+    assert len(_csv(download)) == 7
+    assert not folders.private.exists() and not folders.media.exists()
+
+
+def test_a_queued_export_shows_its_progress_and_no_file_yet(client, world, folders):
     with mock.patch("reports.jobs.build_learner_export") as task:
-        response = client.get(_learners_url(world.district, export="csv"))
+        job_id = _start_export(client, world, "csv")
     assert task.enqueue.call_count == 1
-    status = client.get(response.url)
+    status = client.get(reverse("reports:export", args=[job_id]))
     assert status["Refresh"] == "3"  # reloads itself until the file is ready
     assert '<progress max="6" value="0">' in status.content.decode()
-    job_id = response.url.rstrip("/").rsplit("/", 1)[1]
     download = reverse("reports:export_download", args=[job_id])
     assert client.get(download).status_code == 404
 
 
-def test_small_exports_are_served_at_once(client, world, small_inline_limit, settings):
+def test_a_job_state_is_read_whole_while_a_newer_one_is_written(world, folders):
+    job_id = str(uuid.uuid4())
+    _save_job(job_id, {"owner": 1, "status": "queued", "done": 0})
+    _save_job(job_id, {**export_job(job_id), "status": "running", "done": 2000})
+    folder = folders.private / "exports" / job_id
+    # Each change is a new file; the ones before it are gone.
+    assert [path.name for path in folder.iterdir()] == ["state-000002.json"]
+    # A newer state half written (as a local file is while it is saved) is
+    # passed over for the last whole one.
+    (folder / "state-000003.json").write_text('{"owner": 1, "sta')
+    assert export_job(job_id)["done"] == 2000
+    assert export_job(str(uuid.uuid4())) is None
+    with pytest.raises(ValueError):
+        export_job("../../media")
+
+
+def test_exports_older_than_a_day_are_removed_when_the_next_starts(
+    client, world, folders
+):
+    old_id = _start_export(client, world)
+    old_folder = folders.private / "exports" / old_id
+    two_days_ago = time.time() - 2 * 24 * 60 * 60
+    for path in old_folder.iterdir():
+        os.utime(path, (two_days_ago, two_days_ago))
+    new_id = _start_export(client, world)
+    assert not old_folder.exists()
+    assert export_job(old_id) is None
+    assert export_job(new_id)["status"] == "done"
+
+
+def test_small_exports_are_served_at_once(client, world, folders, settings):
     settings.REPORT_INLINE_EXPORT_MAX_ROWS = 5000
     client.force_login(world.people.admin)
     response = client.get(_learners_url(world.district, export="csv"))
     assert response.status_code == 200
     assert len(_csv(response)) == 7
-    assert not (small_inline_limit / "exports").exists()
+    assert not folders.private.exists()
