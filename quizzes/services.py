@@ -28,6 +28,7 @@ from .selectors import (
     draw_questions,
     rules_for,
 )
+from .tasks import notify_essay_graded
 
 logger = logging.getLogger(__name__)
 
@@ -403,8 +404,6 @@ def grade_essay(
     now: datetime | None = None,
 ) -> EssayResponse:
     """Rubric points (or marks) for an essay; the attempt ends when all are graded."""
-    from .tasks import notify_essay_graded
-
     now = now or timezone.now()
     attempt = _lock_attempt(response.attempt)
     response = EssayResponse.objects.select_for_update().get(pk=response.pk)
