@@ -694,7 +694,8 @@ SORT_EXPRESSIONS = {
 
 
 def with_learner_fields(enrolments: QuerySet) -> QuerySet:
-    """The learner's name and place, the course and whether it is overdue."""
+    """The learner's name and place, the course, whether it is overdue, and the
+    certificate."""
     return enrolments.annotate(
         overdue=Case(
             When(
@@ -710,6 +711,10 @@ def with_learner_fields(enrolments: QuerySet) -> QuerySet:
         agency_name=F("agency__name"),
         current_agency_name=F("learner__agency__name"),
         course_title=F("course__title"),
+        # The enrolment's certificate, if any (one at most): a join, not a query.
+        certificate_id=F("certificate__pk"),
+        certificate_code=F("certificate__code"),
+        certificate_revoked_at=F("certificate__revoked_at"),
     ).order_by("learner_name", "pk")
 
 
@@ -732,4 +737,7 @@ LEARNER_VALUES = (
     "completed_at",
     "due_at",
     "score",
+    "certificate_id",
+    "certificate_code",
+    "certificate_revoked_at",
 )

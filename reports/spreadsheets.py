@@ -7,9 +7,7 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import (
-    QuerySet,
-)
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, pgettext_lazy
@@ -18,7 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-from courses.models import Enrolment
+from courses.certificates.services import verification_url
+from courses.models import Certificate, Enrolment
 
 # Spreadsheets ------------------------------------------------------------------
 
@@ -53,8 +52,11 @@ LEARNER_HEADINGS = {
     "completed_at": _("Completed"),
     "due_at": _("Due"),
     "score": _("Score"),
-    # Certificates come later; the column is there so that files keep their shape.
+    # The certificate's code, the public page that verifies it, and when it was
+    # revoked (empty while it is valid).
     "certificate": _("Certificate"),
+    "certificate_url": _("Certificate verification link"),
+    "certificate_revoked_at": _("Certificate revoked on"),
 }
 STATUS_LABELS = dict(Enrolment.Status.choices)
 
@@ -87,7 +89,10 @@ class SafeSpreadsheetMixin(SpreadsheetExportMixin):
         row = {}
         for name in self.list_export:
             if name == "certificate":
-                row[name] = None
+                row[name] = item["certificate_code"]
+            elif name == "certificate_url":
+                code = item["certificate_code"]
+                row[name] = self._verification_url(code) if code else None
             elif name == "status":
                 status = item["status"] if isinstance(item, dict) else item.status
                 row[name] = STATUS_LABELS.get(status, status)
@@ -116,6 +121,14 @@ class SafeSpreadsheetMixin(SpreadsheetExportMixin):
             return value
         value = super().preprocess_field_value(field, value, export_format)
         return self._text(value, export_format) if isinstance(value, str) else value
+
+    @cached_property
+    def _verification_url(self) -> Callable[[str], str]:
+        """verification_url() of a code, without reversing the URL for every row
+        (a twentieth of a large export's time)."""
+        sample = "0000-0000-0000"
+        before, after = verification_url(Certificate(code=sample)).split(sample)
+        return lambda code: f"{before}{code}{after}"
 
     @cached_property
     def _yes_no(self) -> dict[bool, str]:

@@ -11,7 +11,7 @@ reports.queries.CompletionReport.
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Value
+from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -46,14 +46,11 @@ from .jobs import (
     start_learner_export,
 )
 from .queries import (
-    LEARNER_VALUES,
     OTHER,
     AgencyNotVisible,
     AgencyTree,
     CompletionFilters,
     CompletionReport,
-    with_learner_fields,
-    with_progress,
 )
 from .spreadsheets import (
     AGENCY_HEADINGS,
@@ -125,25 +122,6 @@ class CertificateColumn(Column):
 
     def get_value(self, instance):
         return "–"
-
-
-# The certificate of each row, read in the same query as the rest of the row.
-CERTIFICATE_FIELDS = {
-    "certificate_id": F("certificate__pk"),
-    "certificate_code": F("certificate__code"),
-    "certificate_revoked_at": F("certificate__revoked_at"),
-}
-
-
-def learner_rows_with_certificates(pks: list[int]) -> list[dict]:
-    """CompletionReport.learner_rows_of() with each row's certificate joined in."""
-    rows = with_progress(
-        with_learner_fields(Enrolment.objects.filter(pk__in=pks))
-    ).annotate(**CERTIFICATE_FIELDS)
-    by_pk = {
-        row["pk"]: row for row in rows.values(*LEARNER_VALUES, *CERTIFICATE_FIELDS)
-    }
-    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 # Views ---------------------------------------------------------------------------
@@ -399,7 +377,7 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
             rows = self.report.learner_rows(self.agency_key)
             return rows.order_by(self.ordering, "pk") if self.ordering else rows
         # A page sorts and counts bare ids; only its 50 rows are read in full
-        # (with their progress) in paginate_queryset.
+        # (with their progress and certificate) in paginate_queryset.
         return self.report.learner_order(
             self.agency_key, self.ordering or self.default_ordering
         )
@@ -414,7 +392,7 @@ class AgencyLearnersReportView(CompletionReportMixin, ReportView):
         paginator, page, ids, is_paginated = super().paginate_queryset(
             queryset, page_size
         )
-        page.object_list = rows = learner_rows_with_certificates(list(ids))
+        page.object_list = rows = self.report.learner_rows_of(list(ids))
         return paginator, page, rows, is_paginated
 
     def get_context_data(self, **kwargs):

@@ -7,6 +7,7 @@ import os
 import re
 import time
 import uuid
+from datetime import timedelta
 from types import SimpleNamespace
 from unittest import mock
 
@@ -15,8 +16,14 @@ import pytest
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from courses.certificates.services import (
+    issue_certificate,
+    revoke_certificate,
+    verification_url,
+)
+from courses.models import CoursePage, Enrolment
 from courses.services import enrol_learner
 from reports.jobs import _save_job, export_job
 from reports.spreadsheets import AGENCY_HEADINGS, LEARNER_HEADINGS, neutralise
@@ -152,6 +159,85 @@ def test_learner_exports_follow_the_managers_scope(client, world):
     assert {"Võ Thị Sáu", "Hoàng Văn Năm"} <= names
     other = reverse("reports:learners", args=["other"]) + "?export=csv"
     assert [row[0] for row in _csv(client.get(other))[1:]] == ["Đặng Văn Bảy"]
+
+
+@pytest.fixture
+def certificates(world):
+    """Certificates for the office's and the radio's finished learners; the radio
+    learner's is revoked."""
+    CoursePage.objects.filter(pk=world.course.pk).update(certificate_enabled=True)
+    issued = SimpleNamespace(
+        o1=issue_certificate(enrolment=Enrolment.objects.get(pk=world.e.o1.pk)),
+        r1=issue_certificate(enrolment=Enrolment.objects.get(pk=world.e.r1.pk)),
+    )
+    revoke_certificate(
+        certificate=issued.r1, revoked_by=world.people.admin, reason="Sai tên"
+    )
+    issued.r1.refresh_from_db()
+    return issued
+
+
+def _certificate_cells(header: list[str], rows: list[list]) -> dict[str, tuple]:
+    """Each learner's certificate code, verification link and revocation."""
+    columns = [
+        header.index(_vi(LEARNER_HEADINGS[name]))
+        for name in ("certificate", "certificate_url", "certificate_revoked_at")
+    ]
+    return {row[0]: tuple(row[c] for c in columns) for row in rows}
+
+
+def test_learner_exports_carry_the_certificate_code_link_and_revocation(
+    client, world, certificates, django_assert_max_num_queries
+):
+    client.force_login(world.people.admin)
+    url = _learners_url(world.district, course=world.course.pk, export="csv")
+    with django_assert_max_num_queries(12):  # however many rows and certificates
+        rows = _csv(client.get(url))
+    cells = _certificate_cells(rows[0], rows[1:])
+    o1, r1 = certificates.o1, certificates.r1
+    assert cells["Nguyễn Văn Một"] == (o1.code, verification_url(o1), "")
+    revoked = timezone.localtime(r1.revoked_at).strftime("%Y-%m-%d %H:%M")
+    assert cells["Phạm Thị Bốn"] == (r1.code, verification_url(r1), revoked)
+    assert verification_url(o1) == f"http://testserver/certificates/verify/{o1.code}/"
+    # Completed without a certificate, and not completed: empty cells.
+    assert cells["Võ Thị Sáu"] == cells["Lê Văn Ba"] == ("", "", "")
+
+    sheet = _xlsx(_body(client.get(url.replace("csv", "xlsx"))))
+    cells = _certificate_cells([_vi(h) for h in sheet[0]], sheet[1:])
+    assert cells["Nguyễn Văn Một"] == (o1.code, verification_url(o1), None)
+    assert cells["Phạm Thị Bốn"][:2] == (r1.code, verification_url(r1))
+    local = timezone.localtime(r1.revoked_at).replace(tzinfo=None)
+    assert abs(cells["Phạm Thị Bốn"][2] - local) < timedelta(seconds=1)  # a date
+    assert cells["Lê Văn Ba"] == (None, None, None)
+
+
+def test_background_and_command_exports_carry_certificates_too(
+    client, world, certificates, folders, tmp_path
+):
+    job_id = _start_export(client, world, "csv")
+    download = client.get(reverse("reports:export_download", args=[job_id]))
+    rows = _csv(download)
+    cells = _certificate_cells(rows[0], rows[1:])
+    assert cells["Nguyễn Văn Một"][:2] == (
+        certificates.o1.code,
+        verification_url(certificates.o1),
+    )
+    assert cells["Phạm Thị Bốn"][2]  # revoked
+
+    output = tmp_path / "learners.csv"
+    call_command(
+        "export_completion",
+        course="ky-nang",
+        format="csv",
+        output=str(output),
+        level="learner",
+        stdout=io.StringIO(),
+    )
+    rows = list(csv.reader(io.StringIO(output.read_text(encoding="utf-8-sig"))))
+    assert _certificate_cells(rows[0], rows[1:]) == cells | {
+        "Đỗ Văn Chín": ("", "", ""),  # the command covers every agency
+        "Đặng Văn Bảy": ("", "", ""),
+    }
 
 
 # The command -----------------------------------------------------------------------
