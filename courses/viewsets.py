@@ -1,4 +1,5 @@
-"""The administrators' read-only list of enrolments (reports come later)."""
+"""The administrators' read-only list of enrolments (the completion report, which
+agency managers use too, is in reports/)."""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _

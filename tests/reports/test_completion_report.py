@@ -378,7 +378,8 @@ def test_the_drill_down_lists_the_agency_subtrees_learners_with_progress(client,
     assert rows["Nguyễn Văn Một"]["progress"] == 100
     assert rows["Lê Văn Ba"]["progress"] == 0
     assert rows["Nguyễn Văn Một"]["position"] == "Chánh Văn phòng"
-    # Certificates come later: the last column has its heading and a dash.
+    # No certificate issued in this course: the last column has its heading and
+    # a dash.
     html = response.content.decode()
     with translation.override("vi"):
         heading = gettext("Certificate")
