@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
@@ -15,7 +14,6 @@ handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("django-admin/", admin.site.urls),
     # The admin signs in through allauth, and its Account page knows our user
     # fields; both routes come before Wagtail's own.
     path("admin/login/", admin_login, name="wagtailadmin_login"),
