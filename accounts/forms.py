@@ -4,7 +4,6 @@ from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
 from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
 from .models import Agency, User, normalise_name
-from .permissions import agency_subtree_ids
 from .roles import ADMIN_ROLES, GROUP_NAMES
 from .services import ensure_primary_email
 
@@ -165,7 +164,7 @@ class AgencyForm(forms.ModelForm):
         if (
             parent
             and self.instance.pk
-            and parent.pk in agency_subtree_ids(self.instance)
+            and parent.pk in Agency.objects.subtree_ids(self.instance)
         ):
             raise forms.ValidationError(
                 _("An agency cannot be placed under itself or one of its own units.")
@@ -192,7 +191,7 @@ class MergeAgencyForm(forms.Form):
     def __init__(self, *args, source: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = active_agencies().exclude(
-            pk__in=agency_subtree_ids(source)
+            pk__in=Agency.objects.subtree_ids(source)
         )
 
 

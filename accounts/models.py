@@ -1,4 +1,6 @@
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -13,6 +15,77 @@ def normalise_name(value: str) -> str:
 
 def normalise_email(value: str) -> str:
     return (value or "").strip().lower()
+
+
+class AgencyLinks:
+    """Where each agency sits: under its parent, or once merged, under its successor.
+
+    A merged agency hands its people, units and history to the agency it was
+    merged into, so it hangs below that successor alone, not its old parent.
+    Built from (pk, parent_id, replaced_by_id) rows already fetched; a loop
+    (which the admin forbids) ends a walk instead of hanging it.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int, int | None, int | None]]):
+        self.above: dict[int, int | None] = {}
+        self.merged_into: dict[int, int] = {}
+        self.below: dict[int, list[int]] = defaultdict(list)
+        for pk, parent_id, replaced_by_id in rows:
+            above = parent_id if replaced_by_id is None else replaced_by_id
+            self.above[pk] = above
+            if replaced_by_id is not None:
+                self.merged_into[pk] = replaced_by_id
+            if above is not None:
+                self.below[above].append(pk)
+
+    def subtree(self, pk: int) -> set[int]:
+        """The agency, the units below it and the agencies merged into any of those."""
+        seen, stack = {pk}, [pk]
+        while stack:
+            for child in self.below.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return seen
+
+    def ancestors(self, pk: int) -> set[int]:
+        """The agency and every agency whose subtree holds it."""
+        seen = {pk}
+        while (pk := self.above.get(pk)) is not None and pk not in seen:
+            seen.add(pk)
+        return seen
+
+    def successor(self, pk: int) -> int | None:
+        """The agency now holding this one's history: itself unless merged; None
+        when the chain leaves these rows or loops."""
+        seen = set()
+        while pk in self.merged_into:
+            if pk in seen:
+                return None
+            seen.add(pk)
+            pk = self.merged_into[pk]
+        return pk if pk in self.above else None
+
+
+def _pk(agency) -> int:
+    return agency if isinstance(agency, int) else agency.pk
+
+
+class AgencyQuerySet(models.QuerySet):
+    def links(self) -> AgencyLinks:
+        """How these agencies hang together, in one query."""
+        return AgencyLinks(
+            self.order_by().values_list("pk", "parent_id", "replaced_by_id")
+        )
+
+    def subtree_ids(self, agency) -> set[int]:
+        """An agency (or its pk), the units below it and whatever was merged into
+        any of those: whose people and history count under it."""
+        return self.links().subtree(_pk(agency))
+
+    def ancestor_ids(self, agency) -> set[int]:
+        """An agency (or its pk) and every agency whose subtree holds it."""
+        return self.links().ancestors(_pk(agency))
 
 
 class Agency(models.Model):
@@ -62,6 +135,8 @@ class Agency(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agency")

@@ -4,33 +4,10 @@ Wagtail model permissions decide whether someone may open a screen; these
 functions decide which rows they get there.
 """
 
-from collections import defaultdict
-
 from django.db.models import Q, QuerySet
 
 from .models import Agency, User
 from .roles import ADMINISTRATOR, AGENCY_MANAGER, role_of
-
-
-def agency_subtree_ids(agency: Agency) -> set[int]:
-    """An agency, everything below it, and whatever was merged into any of those."""
-    below = defaultdict(list)
-    for pk, parent_id, replaced_by_id in Agency.objects.values_list(
-        "pk", "parent_id", "replaced_by_id"
-    ):
-        if parent_id is not None:
-            below[parent_id].append(pk)
-        if replaced_by_id is not None:
-            # A merged agency's history rolls up to its successor.
-            below[replaced_by_id].append(pk)
-    seen = {agency.pk}
-    stack = [agency.pk]
-    while stack:
-        for pk in below[stack.pop()]:
-            if pk not in seen:
-                seen.add(pk)
-                stack.append(pk)
-    return seen
 
 
 def _managed_agency_ids(user) -> set[int] | None:
@@ -41,7 +18,10 @@ def _managed_agency_ids(user) -> set[int] | None:
     if role == AGENCY_MANAGER and user.agency_id is not None:
         cached = getattr(user, "_managed_agency_ids", None)
         if cached is None:
-            cached = user._managed_agency_ids = agency_subtree_ids(user.agency)
+            # Once per request: request.user is the same object throughout.
+            cached = user._managed_agency_ids = Agency.objects.subtree_ids(
+                user.agency_id
+            )
         return cached
     return set()
 

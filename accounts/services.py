@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from . import imports
 from .models import Agency, User, normalise_email, normalise_name
-from .permissions import agency_subtree_ids
 from .roles import role_of, set_role
 
 
@@ -59,7 +58,7 @@ def merge_agency(*, source: Agency, target: Agency, merged_by: User | None) -> A
             _("%(agency)s is closed; choose an open agency to merge into.")
             % {"agency": target.name}
         )
-    if target.pk in agency_subtree_ids(source):
+    if target.pk in Agency.objects.subtree_ids(source):
         raise ValidationError(
             _(
                 "%(target)s belongs to %(source)s; merging would put an agency "

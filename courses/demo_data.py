@@ -526,11 +526,9 @@ def _learners_in(code):
     agency = Agency.objects.filter(code=code).first()
     if agency is None:
         return []
-    from accounts.permissions import agency_subtree_ids
-
     return list(
         User.objects.filter(
-            is_active=True, agency_id__in=agency_subtree_ids(agency)
+            is_active=True, agency_id__in=Agency.objects.subtree_ids(agency)
         ).order_by("email")
     )
 

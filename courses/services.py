@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, User
-from accounts.permissions import agency_subtree_ids
 
 from .certificates.services import issue_certificate
 from .models import CourseAssignment, CoursePage, Enrolment, LessonPage, LessonProgress
@@ -180,7 +179,7 @@ def assign_course_to_agency(
         course=course, agency=agency, due_at=due_at, assigned_by=assigned_by
     )
     learners = User.objects.filter(
-        is_active=True, agency_id__in=agency_subtree_ids(agency)
+        is_active=True, agency_id__in=Agency.objects.subtree_ids(agency)
     )
     already = Enrolment.objects.filter(
         course=course, withdrawn_at__isnull=True, learner__in=learners
@@ -236,22 +235,6 @@ def assign_course_to_learner(
     return assignment
 
 
-def _agency_and_ancestor_ids(agency_id: int) -> set[int]:
-    """Agencies whose subtree (as agency_subtree_ids builds it) holds this one."""
-    up: dict[int, list[int]] = {}
-    for pk, parent_id, replaced_by_id in Agency.objects.values_list(
-        "pk", "parent_id", "replaced_by_id"
-    ):
-        up[pk] = [i for i in (parent_id, replaced_by_id) if i is not None]
-    seen, stack = {agency_id}, [agency_id]
-    while stack:
-        for pk in up.get(stack.pop(), []):
-            if pk not in seen:
-                seen.add(pk)
-                stack.append(pk)
-    return seen
-
-
 @transaction.atomic
 def apply_agency_assignments(*, learner: User) -> list[Enrolment]:
     """A joiner is enrolled in live courses assigned to their agency or one above it."""
@@ -259,7 +242,7 @@ def apply_agency_assignments(*, learner: User) -> list[Enrolment]:
         return []
     assignments = (
         CourseAssignment.objects.filter(
-            agency_id__in=_agency_and_ancestor_ids(learner.agency_id),
+            agency_id__in=Agency.objects.ancestor_ids(learner.agency_id),
             course__live=True,
         )
         .exclude(enrolments__learner=learner)

@@ -42,7 +42,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from accounts.models import Agency
+from accounts.models import Agency, AgencyLinks
 from accounts.permissions import agencies_visible_to, enrolments_visible_to
 from courses.models import (
     CourseAssignment,
@@ -311,14 +311,22 @@ class AgencyNode:
 
 
 class AgencyTree:
-    """The agencies someone may see, with merged ones folded into their successors."""
+    """The agencies someone may see, with merged ones folded into their successors.
+
+    Where each agency sits, and whose history a row holds, is accounts' one rule
+    (AgencyLinks, behind Agency.objects.subtree_ids), applied to the rows
+    already fetched: no query of its own.
+    """
 
     def __init__(self, agencies: Iterable[dict]):
         info = {a["id"]: a for a in agencies}
+        self.links = AgencyLinks(
+            (pk, a["parent_id"], a["replaced_by_id"]) for pk, a in info.items()
+        )
         # Each visible agency maps to the row that holds its history; None when
         # its successor is out of sight.
         self.row_of: dict[int, int | None] = {
-            pk: self._successor(info, pk) for pk in info
+            pk: self.links.successor(pk) for pk in info
         }
         self.nodes = {
             pk: AgencyNode(
@@ -350,16 +358,6 @@ class AgencyTree:
             if row is not None:
                 self.members[row].append(pk)
 
-    @staticmethod
-    def _successor(info: dict, pk: int) -> int | None:
-        seen = set()
-        while pk in info and info[pk]["replaced_by_id"] is not None:
-            if pk in seen:
-                return None
-            seen.add(pk)
-            pk = info[pk]["replaced_by_id"]
-        return pk if pk in info else None
-
     def _sort_key(self, pk: int):
         node = self.nodes[pk]
         return (KIND_ORDER.get(node.kind, len(KIND_ORDER)), name_key(node.name), pk)
@@ -382,7 +380,7 @@ class AgencyTree:
 
     def subtree_members(self, root: int) -> list[int]:
         """Every agency id whose history counts under this row or a row below it."""
-        return [pk for row, _depth in self.walk(root) for pk in self.members[row]]
+        return sorted(self.links.subtree(root))
 
     @cached_property
     def all_members(self) -> list[int]:

@@ -7,7 +7,6 @@ from django.urls import reverse
 from accounts.models import Agency
 from accounts.permissions import (
     agencies_visible_to,
-    agency_subtree_ids,
     can_manage_agency,
     learners_visible_to,
 )
@@ -111,7 +110,7 @@ def test_merged_agency_rows_count_under_the_successor(
 ):
     island_unit = AgencyFactory(code="D-LSO-TT", parent=other_agency)
     merge_agency(source=other_agency, target=district, merged_by=administrator)
-    ids = agency_subtree_ids(district)
+    ids = Agency.objects.subtree_ids(district)
     # The closed agency is part of the successor's subtree, and so is its
     # unit, re-parented under the successor by the merge.
     assert {other_agency.pk, island_unit.pk} <= ids
@@ -122,7 +121,7 @@ def test_subtree_follows_predecessors_of_units(district):
     unit = district.children.get(code="D-BSO-TT")
     old = AgencyFactory(code="OLD", is_active=False)
     Agency.objects.filter(pk=old.pk).update(replaced_by=unit)
-    assert old.pk in agency_subtree_ids(district)
+    assert old.pk in Agency.objects.subtree_ids(district)
 
 
 def test_trainee_sees_only_themself(learner, other_agency_learner):

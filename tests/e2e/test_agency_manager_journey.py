@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from accounts.demo_data import DEMO_PASSWORD
 from accounts.models import Agency, User
-from accounts.permissions import agency_subtree_ids
 from tests.e2e.conftest import vi
 from tests.e2e.support import login
 
@@ -31,7 +30,7 @@ def test_agency_manager_sees_only_their_agency(page_at, screenshot, e2e_demo, wi
     manager = User.objects.get(email=MANAGER)
     own = manager.agency
     subtree = set(
-        Agency.objects.filter(pk__in=agency_subtree_ids(own)).values_list(
+        Agency.objects.filter(pk__in=Agency.objects.subtree_ids(own)).values_list(
             "name", flat=True
         )
     )
