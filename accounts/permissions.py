@@ -1,21 +1,23 @@
-"""Who sees which rows. Every view, report, export and chooser goes through here.
+"""Who sees which people and agencies. Every view, report, export and chooser
+goes through here; rows of the apps above (enrolments, certificates) are scoped
+in those apps' own ``permissions`` modules, on top of ``managed_agency_ids``.
 
 Wagtail model permissions decide whether someone may open a screen; these
 functions decide which rows they get there.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from .models import Agency, User
-from .roles import ADMINISTRATOR, AGENCY_MANAGER, role_of
+from .roles import AGENCY_MANAGER, is_administrator, role_of
 
 
-def _managed_agency_ids(user) -> set[int] | None:
-    """None means every agency; an empty set means none."""
-    role = role_of(user)
-    if role == ADMINISTRATOR:
+def managed_agency_ids(user) -> set[int] | None:
+    """The agencies a person manages: None means every one (administrators), an
+    agency manager their agency's subtree, anyone else an empty set."""
+    if is_administrator(user):
         return None
-    if role == AGENCY_MANAGER and user.agency_id is not None:
+    if role_of(user) == AGENCY_MANAGER and user.agency_id is not None:
         cached = getattr(user, "_managed_agency_ids", None)
         if cached is None:
             # Once per request: request.user is the same object throughout.
@@ -28,7 +30,7 @@ def _managed_agency_ids(user) -> set[int] | None:
 
 def agencies_visible_to(user) -> QuerySet[Agency]:
     """Administrators see every agency, an agency manager their subtree, others none."""
-    ids = _managed_agency_ids(user)
+    ids = managed_agency_ids(user)
     if ids is None:
         return Agency.objects.all()
     return Agency.objects.filter(pk__in=ids)
@@ -38,7 +40,7 @@ def learners_visible_to(user) -> QuerySet[User]:
     """Administrators see all, an agency manager their subtree, others only themself."""
     if not user.is_authenticated:
         return User.objects.none()
-    ids = _managed_agency_ids(user)
+    ids = managed_agency_ids(user)
     if ids is None:
         return User.objects.all()
     if ids:
@@ -50,23 +52,5 @@ def can_manage_agency(user, agency: Agency) -> bool:
     """Administrators manage every agency, an agency manager those in their subtree."""
     if not user.is_authenticated:
         return False
-    ids = _managed_agency_ids(user)
+    ids = managed_agency_ids(user)
     return ids is None or agency.pk in ids
-
-
-def enrolments_visible_to(user) -> QuerySet:
-    """Administrators see all; an agency manager those recorded under their subtree
-    or whose learner is in it now; everyone else their own."""
-    from django.apps import apps
-
-    Enrolment = apps.get_model("courses", "Enrolment")
-    if not user.is_authenticated:
-        return Enrolment.objects.none()
-    ids = _managed_agency_ids(user)
-    if ids is None:
-        return Enrolment.objects.all()
-    if ids:
-        return Enrolment.objects.filter(
-            Q(agency_id__in=ids) | Q(learner__agency_id__in=ids)
-        )
-    return Enrolment.objects.filter(learner_id=user.pk)

@@ -176,8 +176,8 @@ def role_of(user) -> str | None:
 
 
 def is_administrator(user) -> bool:
-    """Superusers and members of the Administrator group administer the site."""
-    return role_of(user) == ADMINISTRATOR
+    """Active superusers and members of the Administrator group administer the site."""
+    return user.is_active and role_of(user) == ADMINISTRATOR
 
 
 @transaction.atomic

@@ -78,8 +78,8 @@ def measure_pages(args) -> dict:
     from django.test import Client
 
     from accounts.models import Agency, User
-    from accounts.permissions import enrolments_visible_to
     from courses.models import Enrolment, LessonProgress
+    from courses.permissions import enrolments_visible_to
     from reports.queries import CompletionFilters, counts_by_agency, filter_enrolments
 
     call_command("migrate", verbosity=0)

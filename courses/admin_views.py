@@ -16,15 +16,10 @@ from wagtail.admin.widgets import AdminDateInput
 
 from accounts.models import Agency
 from accounts.permissions import agencies_visible_to, can_manage_agency
-from accounts.roles import ADMINISTRATOR, role_of
+from accounts.roles import is_administrator
 
 from .models import CoursePage, Enrolment
 from .services import CourseRuleError, assign_course_to_agency, assign_course_to_learner
-
-
-def is_administrator(user) -> bool:
-    """Assigning courses is for the Administrator group and superusers."""
-    return user.is_authenticated and user.is_active and role_of(user) == ADMINISTRATOR
 
 
 class AgencyChoiceField(forms.ModelMultipleChoiceField):

@@ -6,25 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 
-from accounts.permissions import enrolments_visible_to
-
-from .admin_views import is_administrator
 from .models import Enrolment
-
-
-class EnrolmentPermissionPolicy(ModelPermissionPolicy):
-    """Administrators may list enrolments; nobody edits them here (services do)."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and is_administrator(user)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
+from .permissions import enrolments_visible_to
 
 
 class EnrolmentIndexView(IndexView):
+    # "list", not "view": agency managers view enrolments in the completion
+    # report; listing every one here is for administrators (see permissions.py).
+    any_permission_required = ["list"]
+
     def get_base_queryset(self):
         return enrolments_visible_to(self.request.user).select_related(
             "learner", "course", "agency"

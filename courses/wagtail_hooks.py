@@ -8,13 +8,16 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.permissions import register_permission_policy
 
-from .admin_views import AssignCourseView, is_administrator
-from .certificates.views import CertificatePermissionPolicy, CertificateViewSet
-from .models import Certificate, CourseAssignment, CoursePage, Enrolment
-from .viewsets import EnrolmentPermissionPolicy, EnrolmentViewSet
+from accounts.roles import is_administrator
 
-register_permission_policy(Enrolment, EnrolmentPermissionPolicy(Enrolment))
-register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate))
+from .admin_views import AssignCourseView
+from .certificates.views import CertificateViewSet
+from .models import Certificate, CourseAssignment, CoursePage, Enrolment
+from .permissions import certificate_permission_policy, enrolment_permission_policy
+from .viewsets import EnrolmentViewSet
+
+register_permission_policy(Enrolment, enrolment_permission_policy)
+register_permission_policy(Certificate, certificate_permission_policy)
 
 
 @hooks.register("register_admin_viewset")

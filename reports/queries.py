@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from accounts.models import Agency, AgencyLinks
-from accounts.permissions import agencies_visible_to, enrolments_visible_to
+from accounts.permissions import agencies_visible_to
 from courses.models import (
     CourseAssignment,
     CoursePage,
@@ -51,6 +51,7 @@ from courses.models import (
     LessonPage,
     LessonProgress,
 )
+from courses.permissions import enrolments_visible_to
 
 OVERDUE = "overdue"
 STATUS_CHOICES = [

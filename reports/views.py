@@ -1,10 +1,10 @@
 """Completion by agency in the Wagtail admin: the agency report, its drill-down to
 learners, and the page that hands over a large export made in the background.
 
-Who may open these screens: the "courses.view_enrolment" model permission, through
-a Wagtail ModelPermissionPolicy. (The policy registered for Enrolment in
-wagtail_hooks.py lets administrators alone list enrolments; agency managers need
-this report too.) Which rows they get: accounts.permissions, through
+Who may open these screens: the "view" action of Enrolment's one permission
+policy (courses.permissions), i.e. the "courses.view_enrolment" model permission
+that administrators and agency managers hold. Which rows they get:
+courses.permissions.enrolments_visible_to, through
 reports.queries.CompletionReport.
 """
 
@@ -30,10 +30,9 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import PermissionCheckedMixin
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
-from wagtail.permission_policies import ModelPermissionPolicy
 
-from accounts.permissions import enrolments_visible_to
 from courses.models import CoursePage, Enrolment, ReminderLog
+from courses.permissions import enrolment_permission_policy, enrolments_visible_to
 from courses.reminders.emails import reminder_content
 from courses.reminders.services import plan_reminders, queue_reminders
 
@@ -126,13 +125,10 @@ class CertificateColumn(Column):
 
 # Views ---------------------------------------------------------------------------
 
-# Opens the report: administrators and agency managers hold courses.view_enrolment.
-report_permission_policy = ModelPermissionPolicy(Enrolment)
-
 
 class CompletionReportMixin(SafeSpreadsheetMixin):
     model = Enrolment
-    permission_policy = report_permission_policy
+    permission_policy = enrolment_permission_policy
     permission_required = "view"
     template_name = "reports/completion_report.html"
     filterset_class = CompletionFilterSet
@@ -424,7 +420,7 @@ class ExportJobMixin(PermissionCheckedMixin):
     """A background export is its owner's alone: anyone else gets a 404."""
 
     model = Enrolment
-    permission_policy = report_permission_policy
+    permission_policy = enrolment_permission_policy
     permission_required = "view"
 
     @cached_property
@@ -507,7 +503,7 @@ class ReminderView(WagtailAdminTemplateMixin, TemplateView):
     kind = ReminderLog.Kind.MANUAL
 
     def dispatch(self, request, *args, **kwargs):
-        if not report_permission_policy.user_has_permission(request.user, "view"):
+        if not enrolment_permission_policy.user_has_permission(request.user, "view"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

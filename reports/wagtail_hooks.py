@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .views import ReminderView, report_permission_policy
+from courses.permissions import enrolment_permission_policy
+
+from .views import ReminderView
 
 
 @hooks.register("register_admin_urls")
@@ -19,7 +21,7 @@ def register_completion_report_urls():
 
 class CompletionReportMenuItem(MenuItem):
     def is_shown(self, request):
-        return report_permission_policy.user_has_permission(request.user, "view")
+        return enrolment_permission_policy.user_has_permission(request.user, "view")
 
 
 @hooks.register("register_reports_menu_item")

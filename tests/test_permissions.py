@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from wagtail.permissions import policy_registry
 
 from accounts.models import Agency
 from accounts.permissions import (
@@ -10,7 +11,13 @@ from accounts.permissions import (
     can_manage_agency,
     learners_visible_to,
 )
+from accounts.roles import is_administrator
 from accounts.services import merge_agency
+from courses.models import Certificate, Enrolment
+from courses.permissions import (
+    certificate_permission_policy,
+    enrolment_permission_policy,
+)
 from tests.factories import AgencyFactory, UserFactory
 
 SCREENS = {
@@ -21,6 +28,7 @@ SCREENS = {
     "agency import": "/admin/agencies/import/",
     "roster import": "/admin/learners/import/",
     "completion report": "/admin/reports/completion/",
+    "enrolment list": "/admin/courses/enrolments/",
 }
 ALLOWED = {
     "anonymous": set(),
@@ -60,6 +68,36 @@ def test_role_matrix_of_admin_screens(client, people, person):
         client.force_login(people[person])
     opened = {name for name, url in SCREENS.items() if _opens(client, url)}
     assert opened == ALLOWED[person]
+
+
+def test_each_model_has_one_permission_policy(site_root):
+    assert policy_registry.get_by_type(Enrolment) is enrolment_permission_policy
+    assert policy_registry.get_by_type(Certificate) is certificate_permission_policy
+
+
+@pytest.mark.parametrize(
+    "person, view, listing",
+    [
+        ("learner", False, False),
+        ("trainer", False, False),
+        ("agency_manager", True, False),
+        ("administrator", True, True),
+    ],
+)
+def test_the_enrolment_policy_opens_the_report_to_managers_and_the_list_to_admins(
+    people, person, view, listing
+):
+    user = people[person]
+    assert enrolment_permission_policy.user_has_permission(user, "view") is view
+    assert enrolment_permission_policy.user_has_permission(user, "list") is listing
+    for action in ("add", "change", "delete"):
+        assert not enrolment_permission_policy.user_has_permission(user, action)
+
+
+def test_an_inactive_administrator_administers_nothing(administrator):
+    assert is_administrator(administrator)
+    administrator.is_active = False
+    assert not is_administrator(administrator)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, site_root):

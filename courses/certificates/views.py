@@ -20,12 +20,11 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
-from wagtail.permission_policies import ModelPermissionPolicy
 
-from accounts.permissions import enrolments_visible_to
+from accounts.roles import is_administrator
 
-from ..admin_views import is_administrator
 from ..models import Certificate
+from ..permissions import certificates_visible_to
 from .pdf import certificate_filename, certificate_pdf, format_score
 from .services import normalise_code, revoke_certificate
 
@@ -34,10 +33,7 @@ from .services import normalise_code, revoke_certificate
 @require_GET
 def download_certificate(request, certificate_id):
     certificate = get_object_or_404(
-        Certificate.objects.filter(
-            enrolment__in=enrolments_visible_to(request.user).values("pk")
-        ),
-        pk=certificate_id,
+        certificates_visible_to(request.user), pk=certificate_id
     )
     if certificate.is_revoked and certificate.enrolment.learner_id == request.user.pk:
         # Managers may still download it (marked as revoked) for their records.
@@ -100,16 +96,6 @@ def verify_certificate(request, code):
 # Wagtail admin: the administrators' list of certificates, and revoking one -----
 
 
-class CertificatePermissionPolicy(ModelPermissionPolicy):
-    """Administrators list, inspect and revoke certificates; nobody edits them."""
-
-    def user_has_permission(self, user, action):
-        return action in ("view", "change") and is_administrator(user)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
 def _certificate_buttons(certificate, user) -> list[Button]:
     buttons = [
         Button(
@@ -139,9 +125,7 @@ def _certificate_buttons(certificate, user) -> list[Button]:
 
 class ScopedCertificates:
     def get_base_queryset(self):
-        return Certificate.objects.filter(
-            enrolment__in=enrolments_visible_to(self.request.user).values("pk")
-        )
+        return certificates_visible_to(self.request.user)
 
 
 class CertificateIndexView(ScopedCertificates, IndexView):

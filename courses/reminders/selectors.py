@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from accounts.permissions import enrolments_visible_to
 from accounts.roles import AGENCY_MANAGER, GROUP_NAMES, role_of
 
 from ..models import Enrolment, ReminderLog
+from ..permissions import enrolments_visible_to
 
 Kind = ReminderLog.Kind
 

@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import Agency
-from accounts.permissions import enrolments_visible_to
 from accounts.roles import (
     ADMINISTRATOR,
     AGENCY_MANAGER,
@@ -25,6 +24,7 @@ from accounts.roles import (
 )
 from accounts.services import merge_agency
 from courses.models import Enrolment
+from courses.permissions import enrolments_visible_to
 from courses.services import (
     assign_course_to_agency,
     complete_lesson,
