@@ -5,7 +5,7 @@ from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
 from .models import Agency, User, normalise_name
 from .roles import ADMIN_ROLES, GROUP_NAMES
-from .services import ensure_primary_email
+from .services import ensure_primary_email, person_changed
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -82,6 +82,11 @@ class AdminUserFormMixin:
         if commit:
             sync_staff_flag(user)
             ensure_primary_email(user=user)
+            person_changed(
+                user=user,
+                agency_changed="agency" in self.changed_data,
+                name_changed=bool({"full_name", "email"} & set(self.changed_data)),
+            )
         return user
 
 
@@ -136,6 +141,16 @@ class NameSettingsForm(forms.ModelForm):
         if not value:
             raise forms.ValidationError(_("Please enter your full name."))
         return value
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            person_changed(
+                user=user,
+                agency_changed=False,
+                name_changed="full_name" in self.changed_data,
+            )
+        return user
 
 
 # Wagtail admin: agencies ---------------------------------------------------

@@ -5,10 +5,39 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
 from . import imports
 from .models import Agency, User, normalise_email, normalise_name
 from .roles import role_of, set_role
+
+# What the apps above accounts do when a person changes: they register a
+# function under these names in their wagtail_hooks.py, called as fn(user=...).
+AFTER_PERSON_MOVED = "after_person_moved"
+AFTER_PERSON_RENAMED = "after_person_renamed"
+
+
+def person_changed(*, user: User, agency_changed: bool, name_changed: bool) -> None:
+    """Every write that moves a person to an agency (or creates them in one) or
+    changes their printed name calls this once the person is saved.
+
+    accounts sits below the other apps and may not import them, so it calls the
+    functions registered for the two hooks instead: ``after_person_moved``
+    (courses enrols a newcomer in the courses assigned to their agency) and
+    ``after_person_renamed`` (courses reprints the name on their certificates).
+    """
+    if agency_changed:
+        for fn in hooks.get_hooks(AFTER_PERSON_MOVED):
+            fn(user=user)
+    if name_changed:
+        for fn in hooks.get_hooks(AFTER_PERSON_RENAMED):
+            fn(user=user)
+
+
+def _printed_name(user_id: int) -> str:
+    # What a certificate prints (User.get_full_name), as stored now.
+    full_name, email = User.objects.values_list("full_name", "email").get(pk=user_id)
+    return full_name or email
 
 
 @transaction.atomic
@@ -16,10 +45,17 @@ def update_profile(
     *, user: User, full_name: str, position: str, preferred_language: str
 ) -> User:
     """A person edits their own name, position and language, never their agency."""
+    # Read from the database: a bound form has already written onto ``user``.
+    printed_before = _printed_name(user.pk)
     user.full_name = normalise_name(full_name)
     user.position = position.strip()
     user.preferred_language = preferred_language
     user.save(update_fields=["full_name", "position", "preferred_language"])
+    person_changed(
+        user=user,
+        agency_changed=False,
+        name_changed=user.get_full_name() != printed_before,
+    )
     return user
 
 
@@ -44,7 +80,8 @@ def deactivate_agency(*, agency: Agency) -> Agency:
 
 @transaction.atomic
 def merge_agency(*, source: Agency, target: Agency, merged_by: User | None) -> Agency:
-    """The source closes, pointing at the target, which takes its people and units."""
+    """The source closes, pointing at the target, which takes its units and its
+    people (who join the courses assigned to the target, as any newcomer does)."""
     locked = Agency.objects.select_for_update().in_bulk([source.pk, target.pk])
     source, target = locked[source.pk], locked.get(target.pk)
     if target is None or target.pk == source.pk:
@@ -66,6 +103,7 @@ def merge_agency(*, source: Agency, target: Agency, merged_by: User | None) -> A
             )
             % {"target": target.name, "source": source.name}
         )
+    people = list(User.objects.filter(agency=source))
     moved_people = User.objects.filter(agency=source).update(agency=target)
     moved_units = Agency.objects.filter(parent=source, is_active=True).update(
         parent=target, updated_at=timezone.now()
@@ -87,6 +125,9 @@ def merge_agency(*, source: Agency, target: Agency, merged_by: User | None) -> A
             "units_moved": moved_units,
         },
     )
+    for person in people:
+        person.agency = target
+        person_changed(user=person, agency_changed=True, name_changed=False)
     return source
 
 
@@ -214,6 +255,7 @@ def import_learners(
         )
         ensure_primary_email(user=user)
         set_role(user=user, role=row.role)
+        person_changed(user=user, agency_changed=True, name_changed=False)
         if invite:
             invite_user(user=user)
     users = {
@@ -228,4 +270,9 @@ def import_learners(
         user.save(update_fields=["full_name", "position", "agency"])
         if "role" in change.changes:
             set_role(user=user, role=row.role)
+        person_changed(
+            user=user,
+            agency_changed="agency_code" in change.changes,
+            name_changed="full_name" in change.changes,
+        )
     return preview

@@ -9,15 +9,33 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.permissions import register_permission_policy
 
 from accounts.roles import is_administrator
+from accounts.services import AFTER_PERSON_MOVED, AFTER_PERSON_RENAMED
 
 from .admin_views import AssignCourseView
+from .certificates.services import refresh_certificates_for
 from .certificates.views import CertificateViewSet
 from .models import Certificate, CourseAssignment, CoursePage, Enrolment
 from .permissions import certificate_permission_policy, enrolment_permission_policy
+from .services import apply_agency_assignments
 from .viewsets import EnrolmentViewSet
 
 register_permission_policy(Enrolment, enrolment_permission_policy)
 register_permission_policy(Certificate, certificate_permission_policy)
+
+
+# What accounts.services.person_changed calls: accounts may not import courses.
+
+
+@hooks.register(AFTER_PERSON_MOVED)
+def enrol_in_agency_assignments(user):
+    """A person who joins an agency gets the courses assigned to it."""
+    apply_agency_assignments(learner=user)
+
+
+@hooks.register(AFTER_PERSON_RENAMED)
+def reprint_certificate_names(user):
+    """A corrected name shows on the person's certificates."""
+    refresh_certificates_for(learner=user)
 
 
 @hooks.register("register_admin_viewset")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import AGENCY_MANAGER, grant_model_permissions
+from accounts.services import update_profile
 from courses.certificates.pdf import certificate_pdf
 from courses.certificates.services import (
     issue_certificate,
@@ -206,8 +207,12 @@ def test_a_revoked_certificate_pdf_says_so(certified, administrator, tmp_path):
 def test_a_corrected_name_shows_on_the_next_download(
     client, learner, certified, tmp_path
 ):
-    learner.full_name = "Nguyễn Thị Ngọc Ảnh"
-    learner.save()
+    update_profile(
+        user=learner,
+        full_name="Nguyễn Thị Ngọc Ảnh",
+        position=learner.position,
+        preferred_language=learner.preferred_language,
+    )
     certified.refresh_from_db()
     assert certified.learner_name == "Nguyễn Thị Ngọc Ảnh"
 
@@ -224,6 +229,7 @@ def test_a_name_change_refreshes_only_the_name_and_only_that_learners(
     other = finish(other_agency_learner, certified_course).certificate
     learner.full_name = "Trần Văn Mới"
     learner.save(update_fields=["full_name"])
+    assert refresh_certificates_for(learner=learner) == 1
     certified.refresh_from_db()
     other.refresh_from_db()
     assert certified.learner_name == "Trần Văn Mới"

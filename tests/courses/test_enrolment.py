@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from courses.models import CoursePage, Enrolment
 from courses.services import (
     CourseRuleError,
+    apply_agency_assignments,
     assign_course_to_agency,
     assign_course_to_learner,
     complete_lesson,
@@ -101,32 +102,37 @@ def test_an_agency_assignment_enrols_the_whole_subtree(province, district_unit, 
     assert inactive.enrolments.count() == 0
 
 
+# Who calls this rule (roster import, admin, merge): see
+# tests/accounts/test_person_changes.py
+
+
 def test_a_learner_who_joins_the_agency_later_is_enrolled(district_unit, course):
     assign_course_to_agency(course=course, agency=district_unit, due_at=days(7))
     office = district_unit.children.get()
 
     newcomer = make_user(agency=office)
+    apply_agency_assignments(learner=newcomer)
     assert newcomer.enrolments.get().course_id == course.pk
 
     mover = make_user(agency=make_agency())
-    assert mover.enrolments.count() == 0
+    assert apply_agency_assignments(learner=mover) == []
     mover.agency = office
-    mover.save()
+    mover.save(update_fields=["agency"])
+    apply_agency_assignments(learner=mover)
     enrolment = mover.enrolments.get()
     assert enrolment.source == Enrolment.Source.AGENCY
     assert enrolment.agency == office
 
 
-def test_saving_a_member_again_does_not_re_enrol_after_withdrawal(
+def test_moving_a_member_within_the_agency_does_not_re_enrol_after_withdrawal(
     district_unit, course
 ):
-    assign_course_to_agency(course=course, agency=district_unit)
     member = make_user(agency=district_unit)
+    assign_course_to_agency(course=course, agency=district_unit)
     withdraw_enrolment(enrolment=member.enrolments.get())
-    member.full_name = "Tên mới"
-    member.save()
     member.agency = district_unit.children.get()
-    member.save()
+    member.save(update_fields=["agency"])
+    assert apply_agency_assignments(learner=member) == []
     assert member.enrolments.count() == 1
     assert member.enrolments.get().status == Enrolment.Status.WITHDRAWN
 
