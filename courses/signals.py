@@ -1,11 +1,16 @@
 """Signals only keep caches right: a course's cached outline (courses/outline.py)
-is dropped when one of its pages is saved, deleted or moved.
+is dropped when one of its pages is saved, deleted or moved, and a lesson's
+rendered body (lesson_page.html, keyed by its live revision) when a save keeps
+the revision.
 
 What follows a person's move or new name (enrolment in their agency's assigned
 courses, the name on their certificates) is an explicit call from the accounts
 services, through the hooks registered in wagtail_hooks.py.
 """
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.signals import post_page_move
@@ -32,6 +37,21 @@ def _forget_outline_around(page) -> None:
 def forget_outline_on_change(sender, instance, raw=False, **kwargs):
     if not raw and instance.path:
         _forget_outline_around(instance)
+
+
+@receiver(post_save, sender="courses.LessonPage")
+def forget_lesson_body(sender, instance, raw=False, **kwargs):
+    """A save that keeps the live revision (an import, a script) changes the body
+    under the same key: {% cache ... lesson-body %} in lesson_page.html."""
+    if not raw:
+        cache.delete_many(
+            [
+                make_template_fragment_key(
+                    "lesson-body", [instance.pk, instance.live_revision_id, code]
+                )
+                for code, _name in settings.LANGUAGES
+            ]
+        )
 
 
 @receiver(post_page_move)
