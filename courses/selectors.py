@@ -1,35 +1,30 @@
 """Learner state read from the database in a fixed number of queries.
 
 Pages call these in get_context; templates only read the dataclasses returned.
+The pages are read through their own methods (course.lessons(),
+lesson.get_course(), index.courses()), so this module imports the learning
+models alone (courses.learning) and the pages import it at module level. Type
+hints say Page: naming CoursePage here, even for the type checker alone, would
+import the pages back.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 
-from django.db import connection
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.db.models import Exists
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction
 
-from .models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
-from .outline import OutlineEntry, cached_course, course_outline, course_outlines
+from .learning import Enrolment, LessonProgress
+from .outline import OutlineEntry, course_outline, course_outlines
 
 DONE = "done"
 IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
 LOCKED = "locked"
-# Status → (glyph, label). Labels are looked up in Python, not per item in the
-# template: the course outline is the hot loop of the course page.
-STATUS_DISPLAY = {
-    DONE: ("✓", gettext_lazy("Done")),
-    IN_PROGRESS: ("◐", pgettext_lazy("learning status", "In progress")),
-    LOCKED: ("⊘", gettext_lazy("Locked")),
-    NOT_STARTED: ("○", gettext_lazy("Not started")),
-}
 
 
 @dataclass(frozen=True)
@@ -70,24 +65,10 @@ class OutlineItem:
             return LOCKED
         return IN_PROGRESS if self.opened else NOT_STARTED
 
-    @property
-    def status_glyph(self) -> str:
-        return STATUS_DISPLAY[self.status][0]
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_DISPLAY[self.status][1])
-
-    @property
-    def minutes_label(self) -> str:
-        if not self.estimated_minutes:
-            return ""
-        return _("%(minutes)s min") % {"minutes": self.estimated_minutes}
-
 
 @dataclass
 class CourseState:
-    course: CoursePage
+    course: Page
     enrolment: Enrolment | None
     items: list[OutlineItem]
     preview: bool = False
@@ -106,21 +87,6 @@ class CourseState:
     @cached_property
     def required_done(self) -> int:
         return sum(1 for item in self.lessons if item.is_required and item.done)
-
-    @property
-    def duration_label(self) -> str:
-        # Labels with numbers are formatted here, not with blocktranslate, which
-        # localises each number at a cost out of proportion on this page.
-        return _("About %(minutes)s minutes") % {
-            "minutes": self.course.estimated_minutes
-        }
-
-    @property
-    def lessons_label(self) -> str:
-        count = len(self.lessons)
-        return ngettext("%(counter)s lesson", "%(counter)s lessons", count) % {
-            "counter": count
-        }
 
     @cached_property
     def percent(self) -> int:
@@ -153,8 +119,8 @@ class CourseState:
 
 @dataclass
 class LessonState:
-    lesson: LessonPage
-    course: CoursePage | None
+    lesson: Page
+    course: Page | None
     access: LessonAccess
     course_state: CourseState | None = None
     item: OutlineItem | None = None
@@ -198,96 +164,24 @@ def progress_percent(*, done: int, total: int, completed: bool) -> int:
     return min(100, done * 100 // total)
 
 
-def _ancestor_paths(page: Page) -> list[str]:
-    return [page.path[:i] for i in range(page.steplen, len(page.path), page.steplen)]
-
-
 def _active_enrolments(user):
     return Enrolment.objects.filter(learner=user, withdrawn_at__isnull=True)
 
 
-# Hot path: the course and lesson pages read the learner's enrolment and its
-# progress on every request. Django spends about 0.3 ms compiling each such
-# query, several times what the database takes to answer it, so they are
-# written out as SQL that SQLite and PostgreSQL both run (the suite runs on
-# both); Model.objects.raw() still gives typed model instances. Each brings the
-# enrolment's lesson progress along (a LEFT JOIN: one row per progress row),
-# which saves a second round trip. Table names come from _meta and every value
-# is a query parameter (hence the noqa: S608).
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-PROGRESS_COLUMNS = (
-    "lesson_id",
-    "first_opened_at",
-    "last_opened_at",
-    "completed_at",
-    "quiz_passed_at",
-)
-PROGRESS_SELECT = ", ".join(f"progress.{c} AS progress_{c}" for c in PROGRESS_COLUMNS)
-
-
-def _aware(value):
-    """A datetime read outside the model's fields: SQLite gives it naive (UTC)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value, UTC)
-    return value
-
-
-def _with_progress(enrolment: Enrolment, rows) -> Enrolment:
-    """Attach the progress read with the enrolment, as _progress would give it."""
-    enrolment.read_progress = {
-        (enrolment.pk, row.progress_lesson_id): (
-            _aware(row.progress_first_opened_at),
-            _aware(row.progress_last_opened_at),
-            _aware(row.progress_completed_at),
-            _aware(row.progress_quiz_passed_at),
-        )
-        for row in rows
-        if row.pk == enrolment.pk and row.progress_lesson_id is not None
-    }
-    return enrolment
-
-
-def _course_enrolment(user, course: CoursePage) -> Enrolment | None:
-    """The learner's active enrolment in the course with its progress; with a
-    prerequisite, whether it is completed and the prerequisite's title and
-    address: one query."""
-    enrolments = _table(Enrolment)
-    prerequisite, join, params = "", "", []
+def _course_enrolment(user, course: Page) -> Enrolment | None:
+    """The learner's active enrolment in the course; with a prerequisite, whether
+    that is completed (prerequisite_done): one query."""
+    enrolments = _active_enrolments(user).filter(course=course)
     if course.prerequisite_id:
-        prerequisite = (
-            f", EXISTS(SELECT 1 FROM {enrolments} done WHERE done.learner_id = %s"  # noqa: S608
-            " AND done.course_id = %s AND done.completed_at IS NOT NULL)"
-            " AS prerequisite_done, prerequisite.title AS"
-            " prerequisite_title, prerequisite.url_path AS prerequisite_url_path"
+        completed_prerequisite = Enrolment.objects.filter(
+            learner=user, course_id=course.prerequisite_id, completed_at__isnull=False
         )
-        join = (
-            f" LEFT JOIN {_table(Page)} prerequisite ON prerequisite.id = %s"
-            " AND prerequisite.live = %s"
+        enrolments = enrolments.annotate(
+            prerequisite_done=Exists(completed_prerequisite)
         )
-        # Not correlated with the row: the database answers it once, not per row.
-        params += [user.pk, course.prerequisite_id, course.prerequisite_id, True]
-    rows = list(
-        Enrolment.objects.raw(
-            f"SELECT enrolment.*{prerequisite}, {PROGRESS_SELECT}"  # noqa: S608
-            f" FROM {enrolments} enrolment{join}"
-            f" LEFT JOIN {_table(LessonProgress)} progress"
-            " ON progress.enrolment_id = enrolment.id"
-            " AND progress.lesson_id IS NOT NULL"
-            " WHERE enrolment.learner_id = %s AND enrolment.course_id = %s"
-            " AND enrolment.withdrawn_at IS NULL",
-            [*params, user.pk, course.pk],
-        )
-    )
-    enrolment = _with_progress(rows[0], rows) if rows else None
-    if enrolment is not None and course.prerequisite_id:
-        enrolment.prerequisite_done = bool(enrolment.prerequisite_done)
+    enrolment = enrolments.first()
+    if enrolment is not None:
+        enrolment.course = course
     return enrolment
 
 
@@ -307,9 +201,9 @@ def _progress(enrolment_ids) -> dict[tuple[int, int], tuple]:
     return {(e, lesson): rest for e, lesson, *rest in rows}
 
 
-def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineItem]:
-    """The cached course outline with the progress read with the enrolment."""
-    progress = enrolment.read_progress if enrolment is not None else {}
+def _outline(course: Page, enrolment: Enrolment | None) -> list[OutlineItem]:
+    """The cached course outline with the learner's progress: one query."""
+    progress = _progress([enrolment.pk]) if enrolment is not None else {}
     items = []
     for entry in course_outline(course):
         opened, last_opened, completed, quiz_passed = progress.get(
@@ -327,57 +221,7 @@ def _outline(course: CoursePage, enrolment: Enrolment | None) -> list[OutlineIte
     return items
 
 
-def _lesson_enrolment(user, lesson: LessonPage) -> Enrolment | None:
-    """The learner's active enrolment in the lesson's course, with its course and
-    its progress: one query, no subquery.
-
-    The rows are that enrolment (once per progress row) plus the learner's
-    completed enrolments (a handful, once each), which answer the prerequisite
-    check by look-up. The course object comes from the cache when the live
-    state, live revision and address read here match.
-    """
-    paths = _ancestor_paths(lesson)
-    in_paths = ", ".join(["%s"] * len(paths))
-    rows = list(
-        Enrolment.objects.raw(
-            "SELECT enrolment.*, course.path AS course_path, course.live AS"  # noqa: S608
-            " course_live, course.live_revision_id AS course_revision,"
-            f" course.url_path AS course_url_path, {PROGRESS_SELECT}"
-            f" FROM {_table(Enrolment)} enrolment"
-            f" JOIN {_table(Page)} course ON course.id = enrolment.course_id"
-            f" LEFT JOIN {_table(LessonProgress)} progress"
-            " ON progress.enrolment_id = enrolment.id"
-            " AND progress.lesson_id IS NOT NULL"
-            f" AND enrolment.withdrawn_at IS NULL AND course.path IN ({in_paths})"
-            " WHERE enrolment.learner_id = %s AND ((enrolment.withdrawn_at IS NULL"
-            f" AND course.path IN ({in_paths})) OR enrolment.completed_at IS NOT NULL)",
-            [*paths, user.pk, *paths],
-        )
-    )
-    enrolment = next(
-        (row for row in rows if row.withdrawn_at is None and row.course_path in paths),
-        None,
-    )
-    if enrolment is None:
-        return None
-    _with_progress(enrolment, rows)
-    course = cached_course(
-        enrolment.course_id,
-        (
-            bool(enrolment.course_live),
-            enrolment.course_revision,
-            enrolment.course_url_path,
-        ),
-    )
-    enrolment.course = course
-    if course.prerequisite_id:
-        enrolment.prerequisite_done = any(
-            row.course_id == course.prerequisite_id and row.completed_at for row in rows
-        )
-    return enrolment
-
-
-def _not_enrolled_reason(user, course: CoursePage) -> str:
+def _not_enrolled_reason(user, course: Page) -> str:
     if not user.is_authenticated:
         return _("Sign in and enrol in this course to open its lessons.")
     if course.is_open:
@@ -388,34 +232,26 @@ def _not_enrolled_reason(user, course: CoursePage) -> str:
     )
 
 
-def _live_prerequisite(enrolment: Enrolment, course: CoursePage) -> Page | None:
-    """The prerequisite course's page when it is live (title and address are what
-    the lock shows): read with the enrolment on the course page, else one query."""
-    if not hasattr(enrolment, "prerequisite_url_path"):
-        return Page.objects.filter(pk=course.prerequisite_id, live=True).first()
-    if enrolment.prerequisite_url_path is None:  # not live
-        return None
-    # As .only("id", "title", "url_path") would load it: other fields deferred.
-    return Page.from_db(
-        enrolment._state.db,
-        ["id", "title", "url_path"],
-        [
-            course.prerequisite_id,
-            enrolment.prerequisite_title,
-            enrolment.prerequisite_url_path,
-        ],
+def _live_prerequisite(course: Page) -> Page | None:
+    """The prerequisite course when it is live: its title and address are what
+    the lock shows. One query, made only for a learner it locks out."""
+    return (
+        Page.objects.live()
+        .filter(pk=course.prerequisite_id)
+        .only("id", "title", "url_path")
+        .first()
     )
 
 
 def _course_lock(
-    user, course: CoursePage, enrolment: Enrolment | None
+    user, course: Page, enrolment: Enrolment | None
 ) -> tuple[str, Page | None]:
     """What shuts every lesson of the course: no enrolment, then the prerequisite."""
     if enrolment is None:
         return _not_enrolled_reason(user, course), course
-    # Both enrolment queries answer the prerequisite check (prerequisite_done).
+    # The enrolment query answers the prerequisite check (prerequisite_done).
     if course.prerequisite_id and not enrolment.prerequisite_done:
-        prerequisite = _live_prerequisite(enrolment, course)
+        prerequisite = _live_prerequisite(course)
         if prerequisite is not None:
             reason = _("Complete the course “%(title)s” first.") % {
                 "title": prerequisite.title
@@ -425,7 +261,7 @@ def _course_lock(
 
 
 def _apply_locks(
-    items: list[OutlineItem], *, course: CoursePage, reason: str, unlock_page
+    items: list[OutlineItem], *, course: Page, reason: str, unlock_page
 ) -> None:
     blocker = None
     for item in items:
@@ -444,7 +280,7 @@ def _apply_locks(
 
 
 def _course_state(
-    *, user, course: CoursePage, enrolment: Enrolment | None, preview: bool
+    *, user, course: Page, enrolment: Enrolment | None, preview: bool
 ) -> CourseState:
     items = _outline(course, enrolment)
     state = CourseState(
@@ -460,25 +296,23 @@ def _course_state(
     return state
 
 
-def course_state(*, user, course: CoursePage, preview: bool = False) -> CourseState:
+def course_state(*, user, course: Page, preview: bool = False) -> CourseState:
     """The outline as this user sees it: statuses, locks, progress, where to resume."""
     enrolment = None
     if user.is_authenticated and not preview:
         enrolment = _course_enrolment(user, course)
-        if enrolment is not None:
-            enrolment.course = course
     return _course_state(user=user, course=course, enrolment=enrolment, preview=preview)
 
 
-def lesson_state(*, user, lesson: LessonPage, preview: bool = False) -> LessonState:
+def lesson_state(*, user, lesson: Page, preview: bool = False) -> LessonState:
     """A lesson page's learner state; Wagtail's serve hook checks restrictions."""
-    enrolment = None
-    if user.is_authenticated and not preview:
-        enrolment = _lesson_enrolment(user, lesson)
-    course = enrolment.course if enrolment else lesson.get_course()
+    course = lesson.get_course()
     if course is None:
         access = LessonAccess(False, _("This lesson is not part of a course."), None)
         return LessonState(lesson=lesson, course=None, access=access, preview=preview)
+    enrolment = None
+    if user.is_authenticated and not preview:
+        enrolment = _course_enrolment(user, course)
     if not course.live and not preview:
         access = LessonAccess(
             False, _("This course is not published."), enrolment, not_found=True
@@ -517,7 +351,7 @@ def lesson_state(*, user, lesson: LessonPage, preview: bool = False) -> LessonSt
     return state
 
 
-def _restrictions_allow(learner, lesson: LessonPage) -> bool:
+def _restrictions_allow(learner, lesson: Page) -> bool:
     """Login and group restrictions are checked; a password needs a session: no."""
     for restriction in lesson.get_view_restrictions():
         if restriction.restriction_type == PageViewRestriction.LOGIN:
@@ -532,7 +366,7 @@ def _restrictions_allow(learner, lesson: LessonPage) -> bool:
     return True
 
 
-def lesson_access(*, learner, lesson: LessonPage) -> LessonAccess:
+def lesson_access(*, learner, lesson: Page) -> LessonAccess:
     """A lesson opens when it and its course are published and visible to the learner,
     the learner is enrolled, the prerequisite course is completed and, in a
     sequential course, the previous required lessons are done.
@@ -544,7 +378,7 @@ def lesson_access(*, learner, lesson: LessonPage) -> LessonAccess:
     return lesson_state(user=learner, lesson=lesson).access
 
 
-def lesson_quiz(lesson: LessonPage):
+def lesson_quiz(lesson: Page):
     """The quiz in the lesson's first quiz block, or None."""
     for block in lesson.body:
         if block.block_type == "quiz":
@@ -552,7 +386,7 @@ def lesson_quiz(lesson: LessonPage):
     return None
 
 
-def active_enrolment(*, learner, course: CoursePage) -> Enrolment | None:
+def active_enrolment(*, learner, course: Page) -> Enrolment | None:
     if not learner.is_authenticated:
         return None
     return _active_enrolments(learner).filter(course=course).first()
@@ -571,7 +405,7 @@ class LearningEntry:
     locked_by: Page | None = None  # the prerequisite course still to complete
 
     @property
-    def course(self) -> CoursePage:
+    def course(self) -> Page:
         return self.enrolment.course
 
 
@@ -666,7 +500,7 @@ STATUS_FILTERS = [
 
 @dataclass
 class CatalogueEntry:
-    course: CoursePage
+    course: Page
     enrolment: Enrolment | None
 
     @property
@@ -698,13 +532,10 @@ class Catalogue:
         return bool(self.topic or self.status)
 
 
-def catalogue(*, index: CourseIndexPage, user, params) -> Catalogue:
+def catalogue(*, index: Page, user, params) -> Catalogue:
     """Published, public courses here, filtered by topic and the user's status."""
     courses = (
-        CoursePage.objects.live()
-        .public()
-        .child_of(index)
-        .order_by("path")
+        index.courses()
         .select_related("cover_image")
         .prefetch_related("tagged_items__tag", "cover_image__renditions")
     )

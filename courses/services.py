@@ -4,16 +4,18 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
 from accounts.models import Agency, User
 
 from .certificates.services import issue_certificate
-from .models import CourseAssignment, CoursePage, Enrolment, LessonPage, LessonProgress
+from .learning import CourseAssignment, Enrolment, LessonProgress
+from .selectors import lesson_access, lesson_quiz
 
 # Enrolment.last_activity_at is kept to this precision: reading a lesson does
 # not rewrite the enrolment row on every page view.
@@ -28,7 +30,7 @@ class CourseRuleError(ValidationError):
         return self.messages[0]
 
 
-def _default_due_at(course: CoursePage, enrolled_at: datetime) -> datetime | None:
+def _default_due_at(course: Page, enrolled_at: datetime) -> datetime | None:
     if course.default_due_days:
         return enrolled_at + timedelta(days=course.default_due_days)
     return None
@@ -39,7 +41,7 @@ def _require_active(enrolment: Enrolment) -> None:
         raise CourseRuleError(_("This enrolment was withdrawn."))
 
 
-def _require_lesson_in_course(*, enrolment: Enrolment, lesson: LessonPage) -> None:
+def _require_lesson_in_course(*, enrolment: Enrolment, lesson: Page) -> None:
     # The course is an ancestor: its tree path is a prefix of the lesson's.
     if (
         not lesson.path.startswith(enrolment.course.path)
@@ -71,7 +73,7 @@ def _touch(enrolment: Enrolment, now: datetime) -> None:
         enrolment.status = Enrolment.Status.IN_PROGRESS
 
 
-def _progress_row(*, enrolment: Enrolment, lesson: LessonPage, now: datetime):
+def _progress_row(*, enrolment: Enrolment, lesson: Page, now: datetime):
     """The progress row of a lesson, locked; the constraint settles creation races."""
     rows = LessonProgress.objects.select_for_update()
     progress = rows.filter(enrolment=enrolment, lesson=lesson).first()
@@ -93,7 +95,7 @@ def _progress_row(*, enrolment: Enrolment, lesson: LessonPage, now: datetime):
 def enrol_learner(
     *,
     learner: User,
-    course: CoursePage,
+    course: Page,
     source: str = Enrolment.Source.SELF,
     assigned_by: User | None = None,
     assignment: CourseAssignment | None = None,
@@ -167,7 +169,7 @@ def _enrol_from_assignment(
 @transaction.atomic
 def assign_course_to_agency(
     *,
-    course: CoursePage,
+    course: Page,
     agency: Agency,
     due_at: datetime | None = None,
     assigned_by: User | None = None,
@@ -218,7 +220,7 @@ def assign_course_to_agency(
 @transaction.atomic
 def assign_course_to_learner(
     *,
-    course: CoursePage,
+    course: Page,
     learner: User,
     due_at: datetime | None = None,
     assigned_by: User | None = None,
@@ -273,26 +275,18 @@ def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
-def _update_opening(*, enrolment: Enrolment, lesson: LessonPage, now) -> int:
-    """Record an opening on an existing row; return how many rows it changed.
-
-    A row made by a quiz result before any opening gets its first opening too.
-    This runs on most lesson views: written as SQL, as the selectors' hot-path
-    queries are (see courses/selectors.py), it skips 0.3 ms of ORM compilation.
-    """
-    when = connection.ops.adapt_datetimefield_value(now)
-    table = connection.ops.quote_name(LessonProgress._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET first_opened_at = COALESCE(first_opened_at, %s),"  # noqa: S608
-            " last_opened_at = %s WHERE enrolment_id = %s AND lesson_id = %s",
-            [when, when, enrolment.pk, lesson.pk],
-        )
-        return cursor.rowcount
+def _update_opening(*, enrolment: Enrolment, lesson: Page, now) -> int:
+    """Record an opening on an existing row; return how many rows it changed."""
+    return LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).update(
+        first_opened_at=Coalesce(F("first_opened_at"), Value(now)),
+        last_opened_at=now,
+    )
 
 
-def _record_opening(*, enrolment: Enrolment, lesson: LessonPage, now) -> None:
-    if _update_opening(enrolment=enrolment, lesson=lesson, now=now):
+def _record_opening(*, enrolment: Enrolment, lesson: Page, now, recorded: bool) -> None:
+    """Update the lesson's progress row when the caller read one, else insert it;
+    the unique constraint settles two tabs racing to insert."""
+    if recorded and _update_opening(enrolment=enrolment, lesson=lesson, now=now):
         return
     try:
         with transaction.atomic():
@@ -309,23 +303,28 @@ def _record_opening(*, enrolment: Enrolment, lesson: LessonPage, now) -> None:
 def open_lesson(
     *,
     enrolment: Enrolment,
-    lesson: LessonPage,
+    lesson: Page,
     last_opened_at: datetime | None = None,
 ) -> None:
     """Opening a lesson records first and last opening and starts the enrolment.
 
     `last_opened_at` is the last opening as the caller already read it (the lesson
     page reads progress anyway): an opening within ACTIVITY_GRANULARITY of it is
-    not written again.
+    not written again, and None (no row read) goes straight to inserting one.
     """
     # Deliberately not one transaction: this runs on every lesson view, each
-    # statement below is idempotent and stands on its own, and the one
-    # get-or-create is guarded by the unique constraint in its own savepoint.
+    # statement below is idempotent and stands on its own, and the one insert is
+    # guarded by the unique constraint in its own savepoint.
     _require_active(enrolment)
     _require_lesson_in_course(enrolment=enrolment, lesson=lesson)
     now = timezone.now()
     if last_opened_at is None or now - last_opened_at >= ACTIVITY_GRANULARITY:
-        _record_opening(enrolment=enrolment, lesson=lesson, now=now)
+        _record_opening(
+            enrolment=enrolment,
+            lesson=lesson,
+            now=now,
+            recorded=last_opened_at is not None,
+        )
     last = enrolment.last_activity_at
     if (
         enrolment.started_at is None
@@ -336,10 +335,8 @@ def open_lesson(
 
 
 @transaction.atomic
-def complete_lesson(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
+def complete_lesson(*, enrolment: Enrolment, lesson: Page) -> LessonProgress:
     """A lesson is done once, when open to the learner and its quiz (if any) passed."""
-    from .selectors import lesson_access
-
     enrolment = _lock(enrolment)
     _require_active(enrolment)
     _require_lesson_in_course(enrolment=enrolment, lesson=lesson)
@@ -372,13 +369,11 @@ def record_quiz_result(
     quiz,
     passed: bool,
     score: Decimal | None,
-    lesson: LessonPage | None = None,
+    lesson: Page | None = None,
 ) -> None:
     """A passed lesson quiz unlocks "Mark as done"; a passed final quiz counts toward
     completion; the best score is kept.
     """
-    from .selectors import lesson_quiz
-
     enrolment = _lock(enrolment)
     _require_active(enrolment)
     now = timezone.now()

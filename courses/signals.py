@@ -1,7 +1,8 @@
-"""Signals only keep caches right: a course's cached outline (courses/outline.py)
-is dropped when one of its pages is saved, deleted or moved, and a lesson's
-rendered body (lesson_page.html, keyed by its live revision) when a save keeps
-the revision.
+"""Signals only keep caches right. The learner pages' caches are keyed by live
+revision, so publishing is a new key; what changes without a new revision of
+the page cached drops its entry here: a course's outline (courses/outline.py)
+when one of its pages is saved, deleted or moved, and a lesson's rendered body
+(lesson_page.html) when the lesson is saved.
 
 What follows a person's move or new name (enrolment in their agency's assigned
 courses, the name on their certificates) is an explicit call from the accounts
@@ -15,16 +16,16 @@ from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.signals import post_page_move
 
+from .models import CoursePage
+from .outline import forget_outlines
+
 
 def _forget_outline_around(page) -> None:
     """Drop the cached outline of the course this page is in (or is)."""
-    from .models import CoursePage
-    from .outline import forget_outlines
-
     steplen = page.steplen
     paths = [page.path[:i] for i in range(steplen, len(page.path) + 1, steplen)]
     forget_outlines(
-        CoursePage.objects.filter(path__in=paths).values_list("pk", flat=True)
+        CoursePage.objects.filter(path__in=paths).values_list("pk", "live_revision_id")
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.invitations import absolute_url
 from accounts.models import User
 
-from ..models import Certificate, Enrolment
+from ..learning import Certificate, Enrolment
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper
 # is not misread. Twelve characters are 60 random bits.

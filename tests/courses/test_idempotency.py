@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from courses import services
 from courses.models import Enrolment, LessonProgress
 from courses.services import (
+    ACTIVITY_GRANULARITY,
     complete_lesson,
     enrol_learner,
     open_lesson,
@@ -54,29 +56,24 @@ def test_a_lost_race_to_enrol_returns_the_winners_row(monkeypatch, trainee, cour
     assert enrolment.pk == Enrolment.objects.get().pk
 
 
-def test_a_lost_race_to_create_progress_keeps_one_row(
-    monkeypatch, trainee, course, enrolment
-):
-    """Another tab inserts the row after our UPDATE found none."""
+def test_opening_a_row_another_tab_just_made_keeps_one_row(trainee, course, enrolment):
+    """The page read no progress row; another tab inserted one since."""
     lesson = course.lessons().first()
-    real_update = services._update_opening
-    raced = []
-
-    def update_then_rival_inserts(**kwargs):
-        rows = real_update(**kwargs)
-        if not raced:
-            raced.append(True)
-            LessonProgress.objects.bulk_create(
-                [LessonProgress(enrolment=enrolment, lesson=lesson)]
+    earlier = timezone.now() - ACTIVITY_GRANULARITY
+    LessonProgress.objects.bulk_create(
+        [
+            LessonProgress(
+                enrolment=enrolment,
+                lesson=lesson,
+                first_opened_at=earlier,
+                last_opened_at=earlier,
             )
-        return rows
-
-    monkeypatch.setattr(services, "_update_opening", update_then_rival_inserts)
-    open_lesson(enrolment=enrolment, lesson=lesson)
-    assert raced
+        ]
+    )
+    open_lesson(enrolment=enrolment, lesson=lesson, last_opened_at=None)
     progress = LessonProgress.objects.get()
-    assert progress.first_opened_at is not None
-    assert progress.last_opened_at is not None
+    assert progress.first_opened_at == earlier
+    assert progress.last_opened_at > earlier
 
 
 def test_replaying_a_quiz_result_changes_nothing(trainee, catalogue_page):
