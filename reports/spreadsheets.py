@@ -114,8 +114,8 @@ class SafeSpreadsheetMixin(SpreadsheetExportMixin):
         if isinstance(value, int | float | Decimal):
             return value
         if isinstance(value, datetime.datetime):
-            if timezone.is_aware(value):
-                value = timezone.localtime(value).replace(tzinfo=None)
+            if value.tzinfo is not None:
+                value = value.astimezone(self._zone).replace(tzinfo=None)
             if export_format == self.FORMAT_CSV:
                 return value.strftime("%Y-%m-%d %H:%M")
             return value
@@ -129,6 +129,11 @@ class SafeSpreadsheetMixin(SpreadsheetExportMixin):
         sample = "0000-0000-0000"
         before, after = verification_url(Certificate(code=sample)).split(sample)
         return lambda code: f"{before}{code}{after}"
+
+    @cached_property
+    def _zone(self):
+        # Looked up once: timezone.localtime() asks for it again for every value.
+        return timezone.get_current_timezone()
 
     @cached_property
     def _yes_no(self) -> dict[bool, str]:
