@@ -115,4 +115,4 @@ bench: install
 	done; exit $$status
 
 clean:
-	rm -rf $(VENV) static .test-media node_modules e2e-artifacts
+	rm -rf $(VENV) static .test-media .test-private node_modules e2e-artifacts
