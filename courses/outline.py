@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db.models import F, Q
 from wagtail.models import Page
 
-OUTLINE_SECONDS = 10 * 60
+OUTLINE_SECONDS = 60
 
 
 class OutlineEntry(NamedTuple):
