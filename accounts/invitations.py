@@ -1,12 +1,8 @@
-from allauth.account.forms import default_token_generator
+from allauth.account import app_settings
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.urls import reverse
 
-
-def absolute_url(path: str) -> str:
-    """Links in emails sent outside a request start from the site's public base URL."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+from .links import absolute_url
 
 
 def invitation_url(user) -> str:
@@ -15,7 +11,9 @@ def invitation_url(user) -> str:
         "account_reset_password_from_key",
         kwargs={
             "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
+            # The generator allauth's own reset form uses (allauth.account.forms
+            # builds it the same way), without importing its forms module.
+            "key": app_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user),
         },
     )
     return absolute_url(path)

@@ -10,6 +10,7 @@ from wagtail import hooks
 from . import imports
 from .models import Agency, User, normalise_email, normalise_name
 from .roles import role_of, set_role
+from .tasks import send_invitation
 
 # What the apps above accounts do when a person changes: they register a
 # function under these names in their wagtail_hooks.py, called as fn(user=...).
@@ -210,8 +211,6 @@ def preview_learner_import(*, content: bytes) -> imports.Preview:
 
 def invite_user(*, user: User) -> None:
     """An invitation goes out once the transaction that created the person commits."""
-    from .tasks import send_invitation
-
     transaction.on_commit(lambda: send_invitation.enqueue(user.pk))
 
 

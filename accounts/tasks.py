@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
-from .invitations import absolute_url, invitation_url
+from .invitations import invitation_url
+from .links import absolute_url
 from .models import User
 
 

@@ -99,7 +99,7 @@ def build(questions: int):
 
 
 def page_data(attempt, key):
-    from tests.quizzes.conftest import answers_for
+    from tests.factories import answers_for
 
     data = answers_for(attempt)
     return {k: v for k, v in data.items() if k == key or k.startswith(key + "-")}

@@ -14,7 +14,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
-from accounts.models import Agency
+from accounts.models import Agency, User
 from accounts.permissions import agencies_visible_to, can_manage_agency
 from accounts.roles import is_administrator
 
@@ -63,8 +63,6 @@ class AssignCourseForm(forms.Form):
         )
 
     def clean_emails(self):
-        from accounts.models import User
-
         emails = {
             line.strip().lower()
             for line in self.cleaned_data["emails"].splitlines()

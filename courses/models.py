@@ -34,6 +34,7 @@ from .learning import (
     ReminderLog,
 )
 from .selectors import catalogue, course_state, lesson_state
+from .services import open_lesson
 
 __all__ = [
     "Certificate",
@@ -378,12 +379,6 @@ class LessonPage(Page):
 
     def serve(self, request, *args, **kwargs):
         """Opening the lesson records progress; a locked lesson explains why (403)."""
-        # Not a cycle (services imports no page): services imports the certificate
-        # code, which imports allauth's forms through accounts.invitations, and
-        # those need every app's models loaded, which they are not while this
-        # module is.
-        from .services import open_lesson
-
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         context = self.get_context(request, *args, **kwargs)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from accounts.invitations import absolute_url
+from accounts.links import absolute_url
 
 from .models import EssayResponse
 

@@ -21,6 +21,8 @@ from django.core.files.storage import Storage, storages
 from django.utils import timezone, translation
 from django_tasks import task
 
+from accounts.models import User
+
 from .queries import CompletionFilters, CompletionReport
 from .spreadsheets import LearnerSpreadsheet, write_spreadsheet
 
@@ -150,8 +152,6 @@ def build_learner_export(
     *, job_id, user_id, filters, agency, export_format, language
 ) -> str:
     """Write a learner-level export to the private storage, beside its state."""
-    from accounts.models import User
-
     state = export_job(job_id) or {}
     state.update(status="running")
     _save_job(job_id, state)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.invitations import absolute_url
+from accounts.links import absolute_url
 from accounts.models import User
 
 from ..learning import Certificate, Enrolment

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.invitations import absolute_url
+from accounts.links import absolute_url
 from accounts.models import User
 
 from ..models import Enrolment, ReminderLog

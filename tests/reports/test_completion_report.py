@@ -276,10 +276,14 @@ def test_status_and_date_filters_narrow_the_enrolments(world):
     admin = world.people.admin
     assert _rows(world, admin, status="overdue")["P"].assigned == 2
     assert _rows(world, admin, status="completed")["P-D"].assigned == 3
-    recent = _rows(world, admin, enrolled_from=(NOW - timedelta(days=11)).date())
+    recent = _rows(
+        world, admin, enrolled_from=timezone.localdate(NOW - timedelta(days=11))
+    )
     # o1 (10 days ago), o3 (today), x1 (3 days ago)
     assert recent["P"].assigned == 3
-    older = _rows(world, admin, enrolled_to=(NOW - timedelta(days=21)).date())
+    older = _rows(
+        world, admin, enrolled_to=timezone.localdate(NOW - timedelta(days=21))
+    )
     assert older["P"].assigned == 2  # r1 (25 days), c1 (30 days)
 
 
