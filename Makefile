@@ -23,6 +23,7 @@ help:
 	@echo "make test-sqlite | test-postgres   - one leg of the suite (PYTEST_ARGS='-k ...' narrows it)"
 	@echo "make serve-prod - production settings on gunicorn + the tasks worker, http://127.0.0.1:$(PORT)"
 	@echo "make loadtest   - a bounded load test of serve-prod on 127.0.0.1 (results in bench-results/)"
+	@echo "                  MODE=capacity make loadtest: active trainees one server holds (p95 of pages <= 500 ms)"
 	@echo "make bench      - page, quiz and report benchmarks with ratios to their baselines"
 	@echo "make demo       - migrate and load the demo data"
 	@echo "make lint | format | check | messages | clean"

@@ -70,7 +70,7 @@ if [ "${MODE:-default}" = capacity ]; then
     $PYSYS loadtest/capacity.py --port "$port" --plan "$plan" --out "$out" \
         --start "${START:-50}" --step "${STEP:-50}" --step-seconds "${STEP_SECONDS:-40}" \
         --max-trainees "${MAX_TRAINEES:-1000}" --max-seconds "${MAX_SECONDS:-840}" \
-        --p95-ms "${P95_MS:-500}" --seed "${SEED:-1}" \
+        --p95-ms "${P95_MS:-500}" --seed "${SEED:-1}" --confirm "${CONFIRM:-1}" \
         --server-pid "$server" --pg-pidfile "$datadir/postmaster.pid"
     step "verify the database"
     prod $PY manage.py shell -v 0 -c "exec(open('loadtest/verify.py').read())" >&2

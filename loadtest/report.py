@@ -50,11 +50,223 @@ def pct(values, p):
     return values[k]
 
 
+def read_rows(out):
+    rows = []
+    if os.path.exists(f"{out}/requests.csv"):
+        with open(f"{out}/requests.csv") as f:
+            for r in csv.DictReader(f):
+                r["status"] = int(r["status"])
+                for k in ("start", "end", "ms"):
+                    r[k] = float(r[k])
+                rows.append(r)
+    return rows
+
+
+def endpoint_table(rows, say):
+    say(
+        "| endpoint | requests | ok (2xx/3xx) | 4xx | 5xx | conn. errors | p50 ms | p95 ms | max ms |"
+    )
+    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    by = defaultdict(list)
+    for r in rows:
+        by[r["endpoint"]].append(r)
+    for name in ORDER + sorted(set(by) - set(ORDER)):
+        rs = by.get(name)
+        if not rs:
+            continue
+        ok = [r for r in rs if 200 <= r["status"] < 400]
+        lat = [r["ms"] for r in ok]
+        say(
+            f"| {name} | {len(rs)} | {len(ok)} | {sum(400 <= r['status'] < 500 for r in rs)} | "
+            f"{sum(r['status'] >= 500 for r in rs)} | {sum(r['status'] == 0 for r in rs)} | "
+            f"{pct(lat, 50):.0f} | {pct(lat, 95):.0f} | {max(lat, default=float('nan')):.0f} |"
+        )
+    ok_all = [r for r in rows if 200 <= r["status"] < 400]
+    all_lat = [r["ms"] for r in ok_all]
+    say(
+        f"| **all** | {len(rows)} | {len(ok_all)} | {sum(400 <= r['status'] < 500 for r in rows)} | "
+        f"{sum(r['status'] >= 500 for r in rows)} | {sum(r['status'] == 0 for r in rows)} | "
+        f"{pct(all_lat, 50):.0f} | {pct(all_lat, 95):.0f} | {max(all_lat, default=float('nan')):.0f} |"
+    )
+    return ok_all
+
+
+def db_check(out, say, fail, level):
+    say(f"{level} Database check (exactly once, nothing half-written)")
+    say()
+    v = load(f"{out}/verify.json")
+    if v is None:
+        say("verify.py did not run.")
+        fail("verify did not run")
+    else:
+        say("| check | value |")
+        say("| --- | ---: |")
+        for k, val in v.items():
+            if k != "problems":
+                say(f"| {k} | {val} |")
+        say()
+        say("Result: **" + ("OK" if v["ok"] else "PROBLEMS") + "**")
+        for p in v["problems"][:30]:
+            say(f"- {p}")
+        if not v["ok"]:
+            fail("database check")
+
+
+def ms(x):
+    return "-" if x is None else f"{x:.0f}"
+
+
+def capacity_report(out, say, failures, goal):
+    """MODE=capacity: the steps, the capacity, the exactly-once check."""
+
+    def fail(message):
+        failures.append(message)
+
+    cap = load(f"{out}/capacity.json")
+    summary = load(f"{out}/summary.json", {})
+    say(f"# Load test {os.path.basename(out)}: capacity")
+    say()
+    if not cap:
+        say("loadtest/capacity.py did not finish: no capacity.json.")
+        fail("the capacity run did not finish")
+        db_check(out, say, fail, "##")
+        return
+    st = cap["settings"]
+    say(
+        f"Simulated trainees against scripts/serve-prod.sh (gunicorn, production settings, "
+        f"throwaway PostgreSQL 15) on 127.0.0.1, the load generator (loadtest/capacity.py, "
+        f"asyncio) on the same {st.get('cores', '?')} cores. Each trainee signs in once, "
+        f"then reads: course page, lesson pages, mark as done, the lesson quiz in "
+        f"{st['quiz_share'] * 100:.0f} % of quiz lessons, with {st['think_min']:g}-"
+        f"{st['think_max']:g} s of think time before each next page (seed {st['seed']}). "
+        f"{st['start']} trainees, then {st['step']} more every {st['step_seconds']:g} s, "
+        f"added over the first {st['ramp'] * 100:.0f} % of the step and measured over the "
+        f"rest, until the p95 of page views (GETs of course and lesson pages) passes "
+        f"{st['p95_ms']:g} ms or more than {st['max_error_rate'] * 100:g} % of requests fail "
+        f"(5xx, connection errors, timeouts), or {st['max_trainees']} trainees or "
+        f"{st['max_seconds']:g} s. Raw data: `{out}/`."
+    )
+    before = cap.get("cpu_before")
+    if before:
+        say()
+        say(
+            f"Before the load the machine was {before['machine_busy']} % of a core busy "
+            f"(others {before['others']} %"
+            + (f": {', '.join(before['others_top'])}" if before["others_top"] else "")
+            + ")"
+            + (
+                ": **other work competed for the cores during this run**, so the "
+                "capacity is lower than on a machine of its own."
+                if before["others"] >= 30
+                else "."
+            )
+        )
+    say()
+    say("## Steps")
+    say()
+    say(
+        "| step | trainees | signed in | req/s | page views | p50 ms | p95 ms | p99 ms | "
+        "errors | 4xx | CPU server % | CPU PostgreSQL % | CPU load generator % | "
+        "CPU others % | CPU ms per trainee-second | |"
+    )
+    say(
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    )
+    for s in cap["steps"]:
+        c = s["cpu"]
+        say(
+            f"| {s['step']} | {s['trainees']} | {s['signed_in']} | {s['rps']} | "
+            f"{s['page_views']} | {ms(s['p50_ms'])} | {ms(s['p95_ms'])} | {ms(s['p99_ms'])} | "
+            f"{s['errors']} ({s['error_rate'] * 100:.1f} %) | {s['status_4xx']} | "
+            f"{c['server']} | {c['postgres']} | {c['loadgen']} | {c['others']} | "
+            f"{s.get('cpu_ms_per_trainee_s', '-')} | "
+            f"{'again, ' if s.get('repeat') else ''}"
+            f"{'ok' if s['passed'] else '**' + '; '.join(s.get('reasons', ['over'])) + '**'} |"
+        )
+    busy = [
+        f"step {s['step']}: {', '.join(s['cpu'].get('others_top', []))}"
+        for s in cap["steps"]
+        if s["cpu"]["others"] >= 10
+    ]
+    say()
+    say(
+        "CPU in per cent of one core over each step's measured part: the server is "
+        "serve-prod.sh's process tree (gunicorn master and workers, the tasks worker), "
+        "PostgreSQL the throwaway server's processes, others the rest of the machine "
+        "(other people's work on a shared machine makes every figure noisier)."
+        + (
+            " The busiest other processes (per cent of a core) where others passed "
+            "10 %: " + "; ".join(busy) + "."
+            if busy
+            else ""
+        )
+    )
+    say()
+    if st.get("confirm"):
+        say(
+            "A step over the limit is measured once more with the same trainees "
+            "('again') before the ramp stops: one step can meet a burst of other work."
+        )
+        say()
+    costs = [
+        s["cpu_ms_per_trainee_s"]
+        for s in cap["steps"]
+        if s.get("cpu_ms_per_trainee_s")
+        and s["signed_in"] >= s["trainees"]
+        and not s.get("logins_measured", 1)
+    ]
+    if costs:
+        cost = sorted(costs)[len(costs) // 2]
+        cores = st.get("cores") or 1
+        say(
+            f"CPU per active trainee (server, PostgreSQL and load generator, median "
+            f"over the steps with no sign-in in their measured part): {cost} ms of CPU per "
+            f"second; at that cost {cores} cores fully busy would carry about "
+            f"**{int(cores * 1000 / cost)} trainees**: an upper bound that other work "
+            f"on the machine does not change much (the p95 limit comes before it)."
+        )
+        say()
+    c = cap["capacity"]
+    say(f"**{c['line']}**")
+    say()
+    say(f"Stopped because: {c['stopped_because']}; {cap['elapsed']:.0f} s of load.")
+    if goal:
+        say(f"Goal: {goal} active trainees.")
+        if c["held"] < goal:
+            fail(f"capacity {c['held']} below the goal of {goal} active trainees")
+    say()
+    say("## Requests over the whole run")
+    say()
+    rows = read_rows(out)
+    endpoint_table(rows, say)
+    say()
+    acks = load(f"{out}/acks.json", {})
+    say(
+        f"Acknowledged: {len(acks.get('completions', []))} lesson completions, "
+        f"{len(acks.get('attempts', []))} quiz attempts submitted; refused by the course "
+        f"rules (not errors): {acks.get('refused')}. Signed in: {summary.get('signed_in')}; "
+        f"failed sign-in tries: {summary.get('login_failures')}; trainees still running at "
+        f"the end: {summary.get('hung_threads')}."
+    )
+    if summary.get("hung_threads"):
+        fail("trainees hung")
+    if summary.get("client_exceptions"):
+        fail(
+            "load generator exceptions: " + "; ".join(summary["client_exceptions"][:3])
+        )
+    if not rows:
+        fail("no requests recorded")
+    say()
+    db_check(out, say, fail, "##")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("md")
     ap.add_argument("--inner-status", type=int, default=0)
+    ap.add_argument("--mode", choices=["default", "capacity"], default="default")
+    ap.add_argument("--goal", type=int, default=0, help="capacity mode: trainees")
     args = ap.parse_args()
     out = args.out
     lines, failures = [], []
@@ -70,14 +282,7 @@ def main():
         say()
         summary = load(f"{out}/summary.json", {})
         faults = load(f"{out}/faults.json", [])
-        rows = []
-        if os.path.exists(f"{out}/requests.csv"):
-            with open(f"{out}/requests.csv") as f:
-                for r in csv.DictReader(f):
-                    r["status"] = int(r["status"])
-                    for k in ("start", "end", "ms"):
-                        r[k] = float(r[k])
-                    rows.append(r)
+        rows = read_rows(out)
         # A fault "X" with a later "X_end" (disk filled, then freed) lasts until then.
         ends = {f["name"][:-4]: f["end"] for f in faults if f["name"].endswith("_end")}
         windows = [
@@ -98,32 +303,8 @@ def main():
 
         say(f"{level}# Requests")
         say()
-        say(
-            "| endpoint | requests | ok (2xx/3xx) | 4xx | 5xx | conn. errors | p50 ms | p95 ms | max ms |"
-        )
-        say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        by = defaultdict(list)
-        for r in rows:
-            by[r["endpoint"]].append(r)
-        for name in ORDER + sorted(set(by) - set(ORDER)):
-            rs = by.get(name)
-            if not rs:
-                continue
-            ok = [r for r in rs if 200 <= r["status"] < 400]
-            lat = [r["ms"] for r in ok]
-            say(
-                f"| {name} | {len(rs)} | {len(ok)} | {sum(400 <= r['status'] < 500 for r in rs)} | "
-                f"{sum(r['status'] >= 500 for r in rs)} | {sum(r['status'] == 0 for r in rs)} | "
-                f"{pct(lat, 50):.0f} | {pct(lat, 95):.0f} | {max(lat, default=float('nan')):.0f} |"
-            )
-        ok_all = [r for r in rows if 200 <= r["status"] < 400]
+        ok_all = endpoint_table(rows, say)
         elapsed = summary.get("elapsed") or 1
-        all_lat = [r["ms"] for r in ok_all]
-        say(
-            f"| **all** | {len(rows)} | {len(ok_all)} | {sum(400 <= r['status'] < 500 for r in rows)} | "
-            f"{sum(r['status'] >= 500 for r in rows)} | {sum(r['status'] == 0 for r in rows)} | "
-            f"{pct(all_lat, 50):.0f} | {pct(all_lat, 95):.0f} | {max(all_lat, default=float('nan')):.0f} |"
-        )
         say()
         say(
             f"Throughput: {len(ok_all) / elapsed:.1f} successful requests/s "
@@ -213,27 +394,14 @@ def main():
                 fail("no requests after the faults")
 
         say()
-        say(f"{level}# Database check (exactly once, nothing half-written)")
-        say()
-        v = load(f"{out}/verify.json")
-        if v is None:
-            say("verify.py did not run.")
-            fail("verify did not run")
-        else:
-            say("| check | value |")
-            say("| --- | ---: |")
-            for k, val in v.items():
-                if k != "problems":
-                    say(f"| {k} | {val} |")
-            say()
-            say("Result: **" + ("OK" if v["ok"] else "PROBLEMS") + "**")
-            for p in v["problems"][:30]:
-                say(f"- {p}")
-            if not v["ok"]:
-                fail("database check")
+        db_check(out, say, fail, f"{level}#")
 
         return summary
 
+    if args.mode == "capacity":
+        capacity_report(out, say, failures, args.goal)
+        finish(args, say, lines, failures)
+        return
     summary = load(f"{out}/summary.json", {})
     say(f"# Load test {os.path.basename(out)}")
     say()
@@ -356,6 +524,10 @@ def main():
             "the throwaway PostgreSQL; DISKFULL=0 skips it)."
         )
 
+    finish(args, say, lines, failures)
+
+
+def finish(args, say, lines, failures):
     say()
     say("## Result")
     say()

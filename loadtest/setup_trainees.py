@@ -16,11 +16,10 @@ import json
 import os
 from datetime import timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.demo_data import ensure_demo_account
-from django.contrib.auth.hashers import make_password
-
 from accounts.models import Agency, User
 from accounts.roles import TRAINEE
 from courses.models import CoursePage, Enrolment
