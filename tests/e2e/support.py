@@ -5,13 +5,16 @@ live in ``conftest.py`` beside this file.
 """
 
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Request
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -27,6 +30,30 @@ CHROMIUM_ARGS = [
 ]
 # Impacts that fail a journey; "minor" and "moderate" findings are reported only.
 BLOCKING_IMPACTS = {"serious", "critical"}
+
+# The page editor's form posts to wagtailadmin_pages:add until the page exists,
+# then to wagtailadmin_pages:edit.
+EDITOR_FORM_PATH = re.compile(r"^/admin/pages/(?:add/\w+/\w+/\d+|\d+/edit)/$")
+
+# True when the page editor has nothing left to autosave and no autosave running
+# or waiting. Wagtail 8's editor form carries two Stimulus controllers (reached
+# through window.wagtail.app): w-unsaved compares the form with what was last
+# saved (initialFormData), w-autosave debounces and sends the autosave
+# (submitPromise, from the trigger to the answer; retryTimeout after a network
+# error). A form without w-autosave (WAGTAIL_AUTOSAVE_INTERVAL = 0) is idle.
+EDITOR_IDLE_JS = """() => {
+    const form = document.querySelector("form[data-edit-form]");
+    const app = window.wagtail && window.wagtail.app;
+    if (!form || !app) return false;
+    const autosave = app.getControllerForElementAndIdentifier(form, "w-autosave");
+    if (!autosave) return true;
+    const unsaved = app.getControllerForElementAndIdentifier(form, "w-unsaved");
+    return Boolean(
+        unsaved && unsaved.initialFormData && !unsaved.forceValue
+        && unsaved.formData === unsaved.initialFormData
+        && !autosave.submitPromise && !autosave.retryTimeout
+    );
+}"""
 
 
 def chromium_path() -> str | None:
@@ -52,6 +79,40 @@ def login(page: Page, email: str, password: str) -> Page:
         f"sign-in as {email} failed; still on {page.url}"
     )
     return page
+
+
+def is_editor_autosave(request: Request) -> bool:
+    """A background autosave of Wagtail's page editor.
+
+    Wagtail 8 autosaves the editor (WAGTAIL_AUTOSAVE_INTERVAL, 500 ms by
+    default): it POSTs the whole form, asking for JSON, to the form's own URL.
+    The editor's buttons post the same form to the same URL as a navigation,
+    asking for HTML.
+    """
+    return (
+        request.method == "POST"
+        and request.headers.get("accept") == "application/json"
+        and EDITOR_FORM_PATH.match(urlsplit(request.url).path) is not None
+    )
+
+
+def wait_for_editor_idle(page: Page) -> None:
+    """Wait until the page editor has autosaved what was typed and sends nothing.
+
+    Call it before a button that posts the editor's form ("Save draft", the
+    workflow actions). Otherwise, on a busy machine, the click races an
+    autosave: when both POST the add URL, whichever comes second finds the slug
+    taken, and if that is the click, the journey goes on with the autosaved,
+    half-filled draft.
+    """
+    try:
+        page.wait_for_function(EDITOR_IDLE_JS, polling=100)
+    except PlaywrightTimeoutError as error:
+        raise AssertionError(
+            f"the page editor at {page.url} never became idle: an autosave kept "
+            "failing, or Wagtail's w-unsaved/w-autosave controllers changed "
+            "(see EDITOR_IDLE_JS)"
+        ) from error
 
 
 def axe_violations(page: Page, *, impacts=BLOCKING_IMPACTS) -> list[dict]:

@@ -149,6 +149,5 @@ def test_assign_page_has_no_script_errors(page_at, e2e_demo):
     login(page, "admin@example.org", DEMO_PASSWORD)
     page.goto(reverse("courses_assign"))
     page.wait_for_load_state("networkidle")
-    errors = list(page_at.console_errors)
-    page_at.console_errors.clear()  # reported here, not again at teardown
+    errors = page_at.take_errors()  # reported here, not again at teardown
     assert not errors, errors

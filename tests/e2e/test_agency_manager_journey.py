@@ -16,13 +16,9 @@ OTHER_AGENCY = "QNG-STTTT"  # a department outside the district
 
 def expect_not_found(page_at, page, url):
     """Open a URL that must be a 404; Chrome's console line for it is expected."""
+    page_at.expect_failed_load(url, 404)
     response = page.goto(url)
     assert response.status == 404, f"{url} answered {response.status}"
-    page_at.console_errors[:] = [
-        error
-        for error in page_at.console_errors
-        if not ("404" in error and error.rstrip(")").rsplit(":", 1)[0].endswith(url))
-    ]
 
 
 @pytest.mark.parametrize("width", [375, 1280])

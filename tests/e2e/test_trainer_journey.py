@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.roles import TRAINER, set_role
 from courses.models import LessonPage
 from tests.e2e.conftest import E2E_PASSWORD, vi
-from tests.e2e.support import login
+from tests.e2e.support import login, wait_for_editor_idle
 
 LESSON_TITLE = "Chuẩn bị ba thông điệp chính"
 
@@ -59,7 +59,9 @@ def test_trainer_writes_a_lesson_and_submits_it_for_review(
     page.locator("[name='body-3-value-introduction']").fill("Hai câu hỏi ngắn.")
     screenshot("01-lesson-blocks")
 
-    # Save a draft: the lesson exists, not live.
+    # Save a draft: the lesson exists, not live. The editor autosaves as the
+    # form fills; let it finish before posting the form ourselves.
+    wait_for_editor_idle(page)
     with page.expect_navigation():
         page.get_by_role("button", name=vi("Save draft")).click()
     lesson = LessonPage.objects.get(title=LESSON_TITLE)
@@ -76,6 +78,7 @@ def test_trainer_writes_a_lesson_and_submits_it_for_review(
     screenshot("02-draft-saved")
 
     # Submit to the Course review workflow from the footer's action menu.
+    wait_for_editor_idle(page)
     page.locator(
         "footer .w-dropdown__toggle, .footer .w-dropdown__toggle"
     ).first.click()
