@@ -14,13 +14,13 @@ MANAGE := $(PY) manage.py
 PYTEST := $(VENV)/bin/pytest
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps lint format check test test-sqlite test-postgres \
+.PHONY: help install system-deps lint format check test test-sqlite test-postgres test-browser \
 	demo run serve-prod loadtest bench messages clean
 
 help:
 	@echo "make run        - set up (venv, dependencies, database, demo data) and serve on http://127.0.0.1:$(PORT)"
-	@echo "make test       - set up, then lint, checks and the whole test suite on SQLite and on PostgreSQL"
-	@echo "make test-sqlite | test-postgres   - one leg of the suite (PYTEST_ARGS='-k ...' narrows it)"
+	@echo "make test       - set up, then lint, checks and the test suite: on SQLite and on PostgreSQL, the browser journeys on PostgreSQL"
+	@echo "make test-sqlite | test-postgres | test-browser   - one leg of the suite (PYTEST_ARGS='-k ...' narrows it)"
 	@echo "make serve-prod - production settings on gunicorn + the tasks worker, http://127.0.0.1:$(PORT)"
 	@echo "make loadtest   - a bounded load test of serve-prod on 127.0.0.1 (results in bench-results/)"
 	@echo "                  MODE=capacity make loadtest: active trainees one server holds (p95 of pages <= 500 ms)"
@@ -74,17 +74,41 @@ check: install
 		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(MANAGE) check --deploy --fail-level WARNING
 
-# The whole suite, browser journeys included, on SQLite... (serially: pytest-xdist
-# -n 2 was slower on 2 cores, each worker migrating its own test database, and
-# the live-server journeys flush the database under other tests' feet.)
-test-sqlite: install $(SYSTEM_STAMP) $(AXE)
-	$(PYTEST) $(PYTEST_ARGS)
+# The suite in three legs, each its own pytest run with its own test database:
+#   test-sqlite    every test but the browser journeys, on SQLite;
+#   test-postgres  the same tests on a throwaway PostgreSQL server
+#                  (scripts/with-postgres.sh), plus what needs PostgreSQL;
+#   test-browser   the browser journeys (tests/e2e, marked `browser`), once, on
+#                  PostgreSQL, the database production runs on.
+# Every test runs in at least one leg, and none on SQLite alone. `make test`
+# runs lint, check and the three legs at once: that keeps a 2-core machine
+# busy (one after the other, the suite with every journey run twice took 9
+# minutes; see docs/testing.md).
+#
+# pytest exits 5 when it runs no test: a failure for a whole leg, but not when
+# PYTEST_ARGS narrowed the run to tests that all live in other legs.
+NARROWED := $(if $(strip $(PYTEST_ARGS)),true,false)
+define run_leg
+	status=0; $(1) $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ] && $(NARROWED); then \
+		echo "$@: no test in this leg matches PYTEST_ARGS"; status=0; \
+	fi; exit $$status
+endef
 
-# ...and again on a throwaway PostgreSQL server (scripts/with-postgres.sh).
-test-postgres: install $(SYSTEM_STAMP) $(AXE)
-	PG_OPTIONAL=1 scripts/with-postgres.sh $(PYTEST) $(PYTEST_ARGS)
+test-sqlite: install $(SYSTEM_STAMP)
+	$(call run_leg,$(PYTEST) -m "not browser")
 
-test: lint check test-sqlite test-postgres
+test-postgres: install $(SYSTEM_STAMP)
+	$(call run_leg,PG_OPTIONAL=1 scripts/with-postgres.sh $(PYTEST) -m "not browser")
+
+test-browser: install $(SYSTEM_STAMP) $(AXE)
+	$(call run_leg,PG_OPTIONAL=1 scripts/with-postgres.sh $(PYTEST) -m browser)
+
+# Each job's output comes in one piece, when that job ends.
+test: install
+	@echo "test: lint, check and the three legs run at once; each prints its output when it ends"
+	@$(MAKE) --no-print-directory -j5 --output-sync=target \
+		lint check test-sqlite test-postgres test-browser
 
 demo: install
 	$(MANAGE) migrate --no-input

@@ -59,7 +59,9 @@ fi
 PGTMP="$(mktemp -d "${TMPDIR:-/tmp}/spokes-pg.XXXXXX")"
 [ "$(id -u)" = 0 ] && chown postgres: "$PGTMP"
 PGDATA_DIR="$PGTMP/data"
-pg_port="${PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 cleanup() {
     local status=$?
@@ -76,9 +78,20 @@ trap 'exit 143' TERM
 
 "${AS_PG[@]}" "$PGBIN/initdb" -D "$PGDATA_DIR" -A trust -U postgres -E UTF8 \
     --locale=C.UTF-8 >"$PGTMP/initdb.log" 2>&1 || { cat "$PGTMP/initdb.log" >&2; exit 1; }
-"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGTMP/server.log" -w -o \
-    "-p $pg_port -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null || { cat "$PGTMP/server.log" >&2; exit 1; }
+# A port that was free a moment ago can be taken by the time the server binds
+# it (make test starts two servers at once): try another one.
+for attempt in 1 2 3; do
+    pg_port="${PG_PORT:-$(free_port)}"
+    if "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGTMP/server.log" -w -o \
+        "-p $pg_port -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >/dev/null; then
+        break
+    fi
+    if [ "$attempt" = 3 ] || [ -n "${PG_PORT:-}" ]; then
+        cat "$PGTMP/server.log" >&2
+        exit 1
+    fi
+done
 "$PGBIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres app
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/app"
