@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import translation
 from wagtail.models import Page, Site
 
@@ -22,6 +23,22 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction around a whole test module, for data its tests share.
+
+    A module-scoped fixture that asks for this one writes its data once; each
+    test still runs in its own savepoint, so what a test changes is undone
+    before the next one, and the shared data is rolled back after the last.
+    Hand tests a copy of the objects (copy.deepcopy), not the shared ones: a
+    test that changes an object in memory would otherwise pass it on. Not for
+    tests that need committed data (transactional_db, live_server, threads).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
