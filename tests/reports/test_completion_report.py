@@ -1,7 +1,6 @@
 """Completion by agency: counts, roll-up, merged agencies, scoping, drill-down,
 chart and query bounds."""
 
-import copy
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -15,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from wagtail.models import Site
 
 from accounts.models import Agency
 from accounts.roles import (
@@ -69,18 +67,6 @@ def grant_report_permission():
     """The report needs courses.view_enrolment; the role migration does not grant it."""
     for role in (ADMINISTRATOR, AGENCY_MANAGER):
         grant_model_permissions(role, "courses", ["view_enrolment"])
-
-
-@pytest.fixture(scope="module")
-def shared_world(module_db):
-    """build_world once for the module's ~30 tests (see module_db)."""
-    grant_report_permission()
-    return build_world(Site.objects.get(is_default_site=True).root_page.specific)
-
-
-@pytest.fixture
-def world(shared_world, db):
-    return copy.deepcopy(shared_world)
 
 
 def build_world(site_root):

@@ -28,21 +28,12 @@ from courses.services import enrol_learner
 from reports.jobs import _save_job, export_job
 from reports.spreadsheets import AGENCY_HEADINGS, LEARNER_HEADINGS, neutralise
 from tests.factories import AgencyFactory, UserFactory
-from tests.reports.test_completion_report import (
-    REPORT,
-    build_world,
-    grant_report_permission,
-)
+from tests.reports.test_completion_report import REPORT
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def world(site_root):
-    """The report tests' agencies, people and enrolments (see build_world)."""
-    grant_report_permission()
-    return build_world(site_root)
-
+# `world` (tests/reports/conftest.py): the report tests' agencies, people and
+# enrolments (see build_world), built once for the module.
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+1+2", "-3+4", "@SUM(A1)", "\tx", "\r=1"]
 
