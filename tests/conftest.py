@@ -33,8 +33,10 @@ def module_db(django_db_setup, django_db_blocker):
     test still runs in its own savepoint, so what a test changes is undone
     before the next one, and the shared data is rolled back after the last.
     Hand tests a copy of the objects (copy.deepcopy), not the shared ones: a
-    test that changes an object in memory would otherwise pass it on. Not for
-    tests that need committed data (transactional_db, live_server, threads).
+    test that changes an object in memory would otherwise pass it on. Once
+    built, the data is there for every later test of the module, including
+    those that do not ask for it. Not for tests that need committed data
+    (transactional_db, live_server, threads).
     """
     with django_db_blocker.unblock(), transaction.atomic():
         yield
