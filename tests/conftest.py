@@ -3,17 +3,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from accounts.roles import ADMINISTRATOR, AGENCY_MANAGER, TRAINER
 from courses.services import enrol_learner
 from tests.factories import (
     AgencyFactory,
     UserFactory,
-    make_agency,
     make_course,
     make_index,
-    make_user,
 )
 
 
@@ -49,9 +47,9 @@ def site_root(db):
     return Site.objects.get(is_default_site=True).root_page.specific
 
 
-@pytest.fixture
-def root_page(db):
-    return Page.get_first_root_node()
+# People and agencies: one family. The district and its two units, another
+# district beside it, and a person for each role. The trainee works in the
+# district's office; the agency manager sees the district and its units.
 
 
 @pytest.fixture
@@ -69,12 +67,13 @@ def district(db):
 
 @pytest.fixture
 def other_agency(db):
+    """Another district, outside the first one's subtree."""
     return AgencyFactory(code="D-LSO", name="Huyện Lý Sơn", kind="district")
 
 
 @pytest.fixture
-def learner(district):
-    """A trainee in a unit below the district."""
+def trainee(district):
+    """A trainee in the district's office (D-BSO-VHTT)."""
     return UserFactory(
         email="learner@example.org",
         full_name="Trần Thị Học",
@@ -94,10 +93,22 @@ def agency_manager(district):
 
 
 @pytest.fixture
-def other_agency_learner(other_agency):
+def other_agency_trainee(other_agency):
     return UserFactory(
         email="other@example.org", full_name="Lê Văn Khác", agency=other_agency
     )
+
+
+@pytest.fixture
+def learner(trainee):
+    """The old name of trainee, until every test uses the new one."""
+    return trainee
+
+
+@pytest.fixture
+def other_agency_learner(other_agency_trainee):
+    """The old name of other_agency_trainee, until every test uses the new one."""
+    return other_agency_trainee
 
 
 @pytest.fixture
@@ -121,6 +132,9 @@ def administrator(db):
     )
 
 
+# Pages: the catalogue (the course index) and one course in it.
+
+
 @pytest.fixture
 def catalogue_page(site_root):
     return make_index(site_root)
@@ -135,25 +149,8 @@ def course(catalogue_page):
 
 
 @pytest.fixture
-def province(db):
-    return make_agency("P", kind="province", name="Tỉnh")
-
-
-@pytest.fixture
-def district_unit(province):
-    """A district under the province, with an office below it."""
-    district = make_agency("P-D", parent=province, kind="district", name="Huyện")
-    make_agency("P-D-O", parent=district, kind="office", name="Phòng Văn hóa")
-    return district
-
-
-@pytest.fixture
-def trainee(district_unit):
-    return make_user("trainee@example.org", agency=district_unit.children.get())
-
-
-@pytest.fixture
 def enrolment(trainee, course):
+    """The trainee's enrolment in the course."""
     return enrol_learner(learner=trainee, course=course)
 
 

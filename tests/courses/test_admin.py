@@ -40,9 +40,9 @@ def test_only_administrators_open_the_assign_screen(client, administrator):
 
 
 def test_an_administrator_assigns_a_course_to_agencies_and_people(
-    client, administrator, course, district_unit
+    client, administrator, course, district
 ):
-    member = make_user(agency=district_unit.children.get())
+    member = make_user(agency=district.children.get(code="D-BSO-VHTT"))
     person = make_user("ca-nhan@example.org")
     client.force_login(administrator)
     due = days(20).date()
@@ -50,7 +50,7 @@ def test_an_administrator_assigns_a_course_to_agencies_and_people(
         "/admin/courses/assign/",
         {
             "course": course.pk,
-            "agencies": [district_unit.pk],
+            "agencies": [district.pk],
             "emails": "ca-nhan@example.org\n",
             "due_date": due.isoformat(),
         },

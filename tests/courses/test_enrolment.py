@@ -76,16 +76,16 @@ def test_enrolling_needs_sign_in_and_a_post(client, course):
     assert client.get(f"/my-learning/enrol/{course.pk}/").status_code == 405
 
 
-def test_an_agency_assignment_enrols_the_whole_subtree(province, district_unit, course):
-    office = district_unit.children.get()
-    in_district = make_user(agency=district_unit)
+def test_an_agency_assignment_enrols_the_whole_subtree(district, other_agency, course):
+    office = district.children.get(code="D-BSO-VHTT")
+    in_district = make_user(agency=district)
     in_office = make_user(agency=office)
-    elsewhere = make_user(agency=make_agency(parent=province))
+    elsewhere = make_user(agency=other_agency)
     inactive = make_user(agency=office, is_active=False)
     admin = make_user(role="administrator")
 
     assignment = assign_course_to_agency(
-        course=course, agency=district_unit, due_at=days(14), assigned_by=admin
+        course=course, agency=district, due_at=days(14), assigned_by=admin
     )
 
     enrolled = Enrolment.objects.filter(course=course)
@@ -106,9 +106,9 @@ def test_an_agency_assignment_enrols_the_whole_subtree(province, district_unit, 
 # tests/accounts/test_person_changes.py
 
 
-def test_a_learner_who_joins_the_agency_later_is_enrolled(district_unit, course):
-    assign_course_to_agency(course=course, agency=district_unit, due_at=days(7))
-    office = district_unit.children.get()
+def test_a_learner_who_joins_the_agency_later_is_enrolled(district, course):
+    assign_course_to_agency(course=course, agency=district, due_at=days(7))
+    office = district.children.get(code="D-BSO-VHTT")
 
     newcomer = make_user(agency=office)
     apply_agency_assignments(learner=newcomer)
@@ -125,12 +125,12 @@ def test_a_learner_who_joins_the_agency_later_is_enrolled(district_unit, course)
 
 
 def test_moving_a_member_within_the_agency_does_not_re_enrol_after_withdrawal(
-    district_unit, course
+    district, course
 ):
-    member = make_user(agency=district_unit)
-    assign_course_to_agency(course=course, agency=district_unit)
+    member = make_user(agency=district)
+    assign_course_to_agency(course=course, agency=district)
     withdraw_enrolment(enrolment=member.enrolments.get())
-    member.agency = district_unit.children.get()
+    member.agency = district.children.get(code="D-BSO-VHTT")
     member.save(update_fields=["agency"])
     assert apply_agency_assignments(learner=member) == []
     assert member.enrolments.count() == 1
@@ -138,12 +138,10 @@ def test_moving_a_member_within_the_agency_does_not_re_enrol_after_withdrawal(
 
 
 def test_an_assignment_takes_over_an_unfinished_self_enrolment(
-    trainee, district_unit, course
+    trainee, district, course
 ):
     own = enrol_learner(learner=trainee, course=course)
-    assignment = assign_course_to_agency(
-        course=course, agency=district_unit, due_at=days(3)
-    )
+    assignment = assign_course_to_agency(course=course, agency=district, due_at=days(3))
     own.refresh_from_db()
     assert Enrolment.objects.filter(learner=trainee).count() == 1
     assert own.assignment == assignment
