@@ -1,16 +1,14 @@
-"""Question bank, quiz and course builders for the quiz tests."""
+"""Questions of every type, a quiz of them and a lesson that holds it.
 
-import itertools
+The course, the trainee and their enrolment come from tests/conftest.py.
+"""
+
 from decimal import Decimal
 
 import pytest
 
-from courses.models import CourseIndexPage, CoursePage, LessonPage
-from courses.services import enrol_learner
 from quizzes.importing import ensure_category
 from tests.factories import make_question, make_quiz, set_lesson_quiz
-
-_seq = itertools.count(1)
 
 
 @pytest.fixture
@@ -132,26 +130,6 @@ def all_questions(single, multiple, truefalse, short, matching, ordering, essay)
 
 
 @pytest.fixture
-def course_tree(site_root):
-    index = site_root.add_child(
-        instance=CourseIndexPage(title="Khóa học", slug="khoa-hoc")
-    )
-    course = index.add_child(
-        instance=CoursePage(
-            title="Kỹ năng phát ngôn", slug="ky-nang", summary="Minh họa."
-        )
-    )
-    lesson = course.add_child(
-        instance=LessonPage(
-            title="Bài 1",
-            slug="bai-1",
-            body=[{"type": "text", "value": "<p>Nội dung.</p>"}],
-        )
-    )
-    return course, lesson
-
-
-@pytest.fixture
 def auto_quiz(single, multiple, truefalse, short, matching, ordering):
     """Every automatically graded type, one page each."""
     return make_quiz(
@@ -160,12 +138,6 @@ def auto_quiz(single, multiple, truefalse, short, matching, ordering):
 
 
 @pytest.fixture
-def lesson(course_tree, auto_quiz):
-    _course, lesson = course_tree
-    return set_lesson_quiz(lesson, auto_quiz)
-
-
-@pytest.fixture
-def enrolment(learner, course_tree):
-    course, _lesson = course_tree
-    return enrol_learner(learner=learner, course=course)
+def lesson(course, auto_quiz):
+    """The course's first lesson (tests/conftest.py), with auto_quiz in it."""
+    return set_lesson_quiz(course.lessons().first(), auto_quiz)

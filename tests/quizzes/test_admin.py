@@ -156,16 +156,16 @@ def test_editing_a_question_keeps_revisions_and_bumps_the_version(
 
 
 def test_item_analysis_counts_answers_and_options(
-    trainer_client, learner, enrolment, lesson
+    trainer_client, trainee, enrolment, lesson
 ):
     from courses.selectors import lesson_quiz
 
     quiz = lesson_quiz(lesson)
     attempt = start_attempt(
-        learner=learner, quiz=quiz, enrolment=enrolment, lesson=lesson
+        learner=trainee, quiz=quiz, enrolment=enrolment, lesson=lesson
     )
-    save_answers(attempt=attempt, learner=learner, data=answers_for(attempt), page=1)
-    submit_attempt(attempt=attempt, learner=learner)
+    save_answers(attempt=attempt, learner=trainee, data=answers_for(attempt), page=1)
+    submit_attempt(attempt=attempt, learner=trainee)
     response = trainer_client.get(reverse("quizzes_quizzes:analysis", args=[quiz.pk]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -173,12 +173,12 @@ def test_item_analysis_counts_answers_and_options(
     assert "Bất kỳ cán bộ nào: 0 (0%)" in html
 
 
-def test_override_records_who_created_it(trainer_client, trainer, learner, auto_quiz):
+def test_override_records_who_created_it(trainer_client, trainer, trainee, auto_quiz):
     response = trainer_client.post(
         reverse("quizzes_overrides:add"),
         {
             "quiz": auto_quiz.pk,
-            "learner": learner.pk,
+            "learner": trainee.pk,
             "extra_minutes": "15",
             "extra_attempts": "1",
             "opens_at": "",

@@ -37,8 +37,8 @@ def save_all(attempt, learner, data):
     return attempt
 
 
-def test_start_fixes_questions_order_and_tokens(learner, enrolment, lesson):
-    attempt = start(learner, enrolment, lesson)
+def test_start_fixes_questions_order_and_tokens(trainee, enrolment, lesson):
+    attempt = start(trainee, enrolment, lesson)
     assert attempt.number == 1
     assert [s["type"] for s in attempt.questions] == [
         "single",
@@ -58,19 +58,19 @@ def test_start_fixes_questions_order_and_tokens(learner, enrolment, lesson):
     assert [o["token"] for o in ordering["options"]] != ordering["correct_order"]
 
 
-def test_starting_again_resumes_the_attempt_in_progress(learner, enrolment, lesson):
-    first = start(learner, enrolment, lesson)
-    again = start(learner, enrolment, lesson)
+def test_starting_again_resumes_the_attempt_in_progress(trainee, enrolment, lesson):
+    first = start(trainee, enrolment, lesson)
+    again = start(trainee, enrolment, lesson)
     assert again.pk == first.pk
     assert Attempt.objects.count() == 1
 
 
 def test_right_answers_pass_and_record_the_result_on_the_lesson(
-    learner, enrolment, lesson
+    trainee, enrolment, lesson
 ):
-    attempt = start(learner, enrolment, lesson)
-    attempt = save_all(attempt, learner, answers_for(attempt))
-    attempt = submit_attempt(attempt=attempt, learner=learner)
+    attempt = start(trainee, enrolment, lesson)
+    attempt = save_all(attempt, trainee, answers_for(attempt))
+    attempt = submit_attempt(attempt=attempt, learner=trainee)
     assert attempt.state == Attempt.State.GRADED
     assert attempt.score == Decimal("100.00")
     assert attempt.passed is True
@@ -79,62 +79,62 @@ def test_right_answers_pass_and_record_the_result_on_the_lesson(
     assert progress.quiz_score == Decimal("100.00")
 
 
-def test_wrong_answers_fail_and_do_not_unlock_the_lesson(learner, enrolment, lesson):
-    attempt = start(learner, enrolment, lesson)
-    attempt = save_all(attempt, learner, answers_for(attempt, right=False))
-    attempt = submit_attempt(attempt=attempt, learner=learner)
+def test_wrong_answers_fail_and_do_not_unlock_the_lesson(trainee, enrolment, lesson):
+    attempt = start(trainee, enrolment, lesson)
+    attempt = save_all(attempt, trainee, answers_for(attempt, right=False))
+    attempt = submit_attempt(attempt=attempt, learner=trainee)
     assert attempt.passed is False
     assert attempt.score < 50
     progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
     assert progress is None or progress.quiz_passed_at is None
 
 
-def test_answers_survive_between_pages_and_requests(learner, enrolment, lesson):
-    attempt = start(learner, enrolment, lesson)
+def test_answers_survive_between_pages_and_requests(trainee, enrolment, lesson):
+    attempt = start(trainee, enrolment, lesson)
     data = answers_for(attempt)
-    save_answers(attempt=attempt, learner=learner, data={"q1": data["q1"]}, page=1)
+    save_answers(attempt=attempt, learner=trainee, data={"q1": data["q1"]}, page=1)
     reloaded = Attempt.objects.get(pk=attempt.pk)
     assert reloaded.answers == {"q1": data["q1"]}
     # Saving another page keeps the first page's answer.
-    save_answers(attempt=reloaded, learner=learner, data={"q2": data["q2"]}, page=2)
+    save_answers(attempt=reloaded, learner=trainee, data={"q2": data["q2"]}, page=2)
     reloaded = Attempt.objects.get(pk=attempt.pk)
     assert set(reloaded.answers) == {"q1", "q2"}
     assert reloaded.current_page == 2
 
 
-def test_clearing_a_choice_removes_the_saved_answer(learner, enrolment, lesson):
-    attempt = start(learner, enrolment, lesson)
-    save_answers(attempt=attempt, learner=learner, data=answers_for(attempt), page=1)
-    save_answers(attempt=attempt, learner=learner, data={}, page=1)
+def test_clearing_a_choice_removes_the_saved_answer(trainee, enrolment, lesson):
+    attempt = start(trainee, enrolment, lesson)
+    save_answers(attempt=attempt, learner=trainee, data=answers_for(attempt), page=1)
+    save_answers(attempt=attempt, learner=trainee, data={}, page=1)
     assert "q1" not in Attempt.objects.get(pk=attempt.pk).answers
 
 
 def test_submitting_grades_with_the_snapshot_not_later_edits(
-    learner, enrolment, lesson, single
+    trainee, enrolment, lesson, single
 ):
-    attempt = start(learner, enrolment, lesson)
-    attempt = save_all(attempt, learner, answers_for(attempt))
+    attempt = start(trainee, enrolment, lesson)
+    attempt = save_all(attempt, trainee, answers_for(attempt))
     # A trainer flips the key after the attempt started.
     for option in single.options.all():
         option.is_correct = not option.is_correct
         option.save()
-    attempt = submit_attempt(attempt=attempt, learner=learner)
+    attempt = submit_attempt(attempt=attempt, learner=trainee)
     assert attempt.results["q1"]["state"] == "correct"
 
 
-def test_highest_grading_method_reports_best_score(learner, enrolment, lesson):
-    first = start(learner, enrolment, lesson)
-    first = save_all(first, learner, answers_for(first))
-    submit_attempt(attempt=first, learner=learner)
-    second = start(learner, enrolment, lesson)
+def test_highest_grading_method_reports_best_score(trainee, enrolment, lesson):
+    first = start(trainee, enrolment, lesson)
+    first = save_all(first, trainee, answers_for(first))
+    submit_attempt(attempt=first, learner=trainee)
+    second = start(trainee, enrolment, lesson)
     assert second.number == 2
-    submit_attempt(attempt=second, learner=learner)
+    submit_attempt(attempt=second, learner=trainee)
     progress = LessonProgress.objects.get(enrolment=enrolment, lesson=lesson)
     assert progress.quiz_score == Decimal("100.00")
 
 
 def test_random_slots_draw_without_repeats_from_the_category(
-    learner, enrolment, course_tree, category
+    trainee, enrolment, course, category
 ):
     from tests.factories import set_lesson_quiz
 
@@ -142,41 +142,40 @@ def test_random_slots_draw_without_repeats_from_the_category(
         make_question(category, "truefalse", name=f"Đúng sai {i}") for i in range(6)
     ]
     quiz = make_quiz([questions[0]], random_from=category, draw=4)
-    _course, lesson = course_tree
-    lesson = set_lesson_quiz(lesson, quiz)
+    lesson = set_lesson_quiz(course.lessons().first(), quiz)
     attempt = start_attempt(
-        learner=learner, quiz=quiz, enrolment=enrolment, lesson=lesson
+        learner=trainee, quiz=quiz, enrolment=enrolment, lesson=lesson
     )
     ids = [s["question_id"] for s in attempt.questions]
     assert len(ids) == 5 and len(set(ids)) == 5
     assert ids[0] == questions[0].pk
 
 
-def test_a_quiz_without_questions_cannot_start(learner, enrolment, course_tree):
+def test_a_quiz_without_questions_cannot_start(trainee, enrolment, course):
     from quizzes.models import Quiz
 
     quiz = Quiz.objects.create(title="Trống")
     with pytest.raises(QuizError):
-        start_attempt(learner=learner, quiz=quiz, enrolment=enrolment)
+        start_attempt(learner=trainee, quiz=quiz, enrolment=enrolment)
 
 
 def test_someone_elses_enrolment_cannot_start(
-    learner, other_agency_learner, enrolment, lesson
+    trainee, other_agency_trainee, enrolment, lesson
 ):
     from courses.selectors import lesson_quiz
 
     with pytest.raises(QuizError):
         start_attempt(
-            learner=other_agency_learner,
+            learner=other_agency_trainee,
             quiz=lesson_quiz(lesson),
             enrolment=enrolment,
             lesson=lesson,
         )
 
 
-def test_time_limit_sets_a_deadline(learner, enrolment, lesson, auto_quiz):
+def test_time_limit_sets_a_deadline(trainee, enrolment, lesson, auto_quiz):
     auto_quiz.time_limit_minutes = 20
     auto_quiz.save()
     now = timezone.now()
-    attempt = start(learner, enrolment, lesson, now=now)
+    attempt = start(trainee, enrolment, lesson, now=now)
     assert attempt.deadline == now + timedelta(minutes=20)

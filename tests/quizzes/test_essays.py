@@ -21,17 +21,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def essay_lesson(course_tree, single, essay):
-    _course, lesson = course_tree
-    return set_lesson_quiz(lesson, make_quiz([single, essay], pass_mark=60))
+def essay_lesson(course, single, essay):
+    return set_lesson_quiz(
+        course.lessons().first(), make_quiz([single, essay], pass_mark=60)
+    )
 
 
 @pytest.fixture
-def submitted(learner, enrolment, essay_lesson):
+def submitted(trainee, enrolment, essay_lesson):
     from courses.selectors import lesson_quiz
 
     attempt = start_attempt(
-        learner=learner,
+        learner=trainee,
         quiz=lesson_quiz(essay_lesson),
         enrolment=enrolment,
         lesson=essay_lesson,
@@ -39,8 +40,8 @@ def submitted(learner, enrolment, essay_lesson):
     data = answers_for(attempt)
     data["q2"] = 'Thông cáo <script>alert(1)</script> <b onclick="x()">ngắn</b>'
     for page in (1, 2):
-        attempt = save_answers(attempt=attempt, learner=learner, data=data, page=page)
-    return submit_attempt(attempt=attempt, learner=learner)
+        attempt = save_answers(attempt=attempt, learner=trainee, data=data, page=page)
+    return submit_attempt(attempt=attempt, learner=trainee)
 
 
 def test_an_attempt_with_an_essay_waits_for_grading(submitted, enrolment, essay_lesson):
@@ -60,7 +61,7 @@ def test_essay_answer_is_stored_sanitised(submitted):
 def test_grading_with_the_rubric_finishes_the_attempt_and_emails_the_learner(
     submitted,
     trainer,
-    learner,
+    trainee,
     enrolment,
     essay_lesson,
     django_capture_on_commit_callbacks,
@@ -81,7 +82,7 @@ def test_grading_with_the_rubric_finishes_the_attempt_and_emails_the_learner(
     progress = LessonProgress.objects.get(enrolment=enrolment, lesson=essay_lesson)
     assert progress.quiz_passed_at is not None
     (message,) = mail.outbox
-    assert message.to == [learner.email]
+    assert message.to == [trainee.email]
     assert reverse("quizzes:attempt_result", args=[attempt.pk]) in message.body
 
 
@@ -95,7 +96,7 @@ def test_rubric_points_out_of_range_are_refused(submitted, trainer):
 
 
 def test_result_page_shows_the_comment_and_safe_answer(
-    client, submitted, trainer, learner
+    client, submitted, trainer, trainee
 ):
     from tests.factories import PASSWORD
 
@@ -103,7 +104,7 @@ def test_result_page_shows_the_comment_and_safe_answer(
     grade_essay(
         response=essay, grader=trainer, points=[Decimal(2), Decimal(2)], comment="Tốt."
     )
-    client.login(email=learner.email, password=PASSWORD)
+    client.login(email=trainee.email, password=PASSWORD)
     html = client.get(
         reverse("quizzes:attempt_result", args=[submitted.pk])
     ).content.decode()
@@ -136,7 +137,7 @@ def test_trainer_sees_and_grades_essays_in_the_queue(client, trainer, submitted)
 
 
 def test_queue_filters_by_course_quiz_and_agency(
-    client, administrator, submitted, learner
+    client, administrator, submitted, trainee
 ):
     client.force_login(administrator)
     essay = EssayResponse.objects.get(attempt=submitted)
@@ -145,12 +146,12 @@ def test_queue_filters_by_course_quiz_and_agency(
     course = submitted.enrolment.course
     assert grade in client.get(url, {"course": course.pk}).content.decode()
     assert grade in client.get(url, {"quiz": submitted.quiz_id}).content.decode()
-    assert grade in client.get(url, {"agency": learner.agency_id}).content.decode()
+    assert grade in client.get(url, {"agency": trainee.agency_id}).content.decode()
     other = UserFactory(email="x@example.org").agency
     assert grade not in client.get(url, {"agency": other.pk}).content.decode()
 
 
-@pytest.mark.parametrize("who", ["agency_manager", "learner"])
+@pytest.mark.parametrize("who", ["agency_manager", "trainee"])
 def test_agency_managers_and_trainees_cannot_open_the_queue(
     client, request, who, submitted
 ):

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def signed_in(client, learner, enrolment):
-    client.login(email=learner.email, password=PASSWORD)
+def signed_in(client, trainee, enrolment):
+    client.login(email=trainee.email, password=PASSWORD)
     return client
 
 
@@ -69,7 +69,7 @@ def test_full_journey_without_javascript(signed_in, lesson):
 
 
 def test_lesson_quiz_slot_offers_resume_after_closing_the_browser(
-    signed_in, learner, lesson
+    signed_in, trainee, lesson
 ):
     client = signed_in
     attempt, _response = start_via_http(client, lesson)
@@ -79,7 +79,7 @@ def test_lesson_quiz_slot_offers_resume_after_closing_the_browser(
     )
     # A new browser: a fresh session for the same learner.
     client.logout()
-    client.login(email=learner.email, password=PASSWORD)
+    client.login(email=trainee.email, password=PASSWORD)
     lesson_page = client.get(lesson.url)
     html = lesson_page.content.decode()
     resume = reverse("quizzes:attempt", args=[attempt.pk])
@@ -110,12 +110,11 @@ def test_navigation_buttons_save_and_move(signed_in, lesson):
 
 
 def test_essay_over_the_word_limit_is_refused_and_kept_in_the_form(
-    signed_in, learner, enrolment, course_tree, essay
+    signed_in, trainee, enrolment, course, essay
 ):
     from tests.factories import make_quiz, set_lesson_quiz
 
-    _course, lesson = course_tree
-    lesson = set_lesson_quiz(lesson, make_quiz([essay]))
+    lesson = set_lesson_quiz(course.lessons().first(), make_quiz([essay]))
     client = signed_in
     attempt, _ = start_via_http(client, lesson)
     too_long = " ".join(["từ"] * 60)
@@ -148,19 +147,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, lesson):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_learner_not_enrolled_cannot_start(client, other_agency_learner, lesson):
-    client.login(email=other_agency_learner.email, password=PASSWORD)
+def test_learner_not_enrolled_cannot_start(client, other_agency_trainee, lesson):
+    client.login(email=other_agency_trainee.email, password=PASSWORD)
     response = client.post(reverse("quizzes:start_lesson_quiz", args=[lesson.pk]))
     assert response.status_code == 302
     assert not Attempt.objects.exists()
 
 
 def test_another_learners_attempt_is_not_found(
-    client, signed_in, lesson, other_agency_learner
+    client, signed_in, lesson, other_agency_trainee
 ):
     attempt, _ = start_via_http(signed_in, lesson)
     signed_in.logout()
-    client.login(email=other_agency_learner.email, password=PASSWORD)
+    client.login(email=other_agency_trainee.email, password=PASSWORD)
     for name, args in [
         ("quizzes:attempt_page", [attempt.pk, 1]),
         ("quizzes:attempt_submit", [attempt.pk]),
@@ -173,9 +172,8 @@ def test_another_learners_attempt_is_not_found(
 
 
 def test_final_quiz_through_the_course_records_the_pass(
-    signed_in, enrolment, course_tree, auto_quiz
+    signed_in, enrolment, course, auto_quiz
 ):
-    course, _lesson = course_tree
     course.final_quiz = auto_quiz
     course.save_revision().publish()
     client = signed_in

@@ -49,8 +49,8 @@ def message(text: str) -> str:
 
 
 @pytest.fixture
-def signed_in(client, learner, enrolment):
-    client.login(email=learner.email, password=PASSWORD)
+def signed_in(client, trainee, enrolment):
+    client.login(email=trainee.email, password=PASSWORD)
     return client
 
 
@@ -69,31 +69,31 @@ def signed_in(client, learner, enrolment):
     ],
 )
 def test_forged_answers_are_refused_and_change_nothing(
-    learner, enrolment, lesson, page, data
+    trainee, enrolment, lesson, page, data
 ):
-    attempt = start(learner, enrolment, lesson)
+    attempt = start(trainee, enrolment, lesson)
     good = answers_for(attempt)
-    save_answers(attempt=attempt, learner=learner, data={"q1": good["q1"]}, page=1)
+    save_answers(attempt=attempt, learner=trainee, data={"q1": good["q1"]}, page=1)
     before = Attempt.objects.get(pk=attempt.pk).answers
     with pytest.raises(QuizError):
-        save_answers(attempt=attempt, learner=learner, data=data, page=page)
+        save_answers(attempt=attempt, learner=trainee, data=data, page=page)
     assert Attempt.objects.get(pk=attempt.pk).answers == before
 
 
-def test_forged_matching_choice_is_refused(learner, enrolment, lesson):
-    attempt = start(learner, enrolment, lesson)
+def test_forged_matching_choice_is_refused(trainee, enrolment, lesson):
+    attempt = start(trainee, enrolment, lesson)
     item = attempt.questions[4]["options"][0]["token"]
     with pytest.raises(QuizError):
         save_answers(
-            attempt=attempt, learner=learner, data={f"q5-{item}": "forged"}, page=5
+            attempt=attempt, learner=trainee, data={f"q5-{item}": "forged"}, page=5
         )
 
 
-def test_option_token_from_another_question_is_refused(learner, enrolment, lesson):
-    attempt = start(learner, enrolment, lesson)
+def test_option_token_from_another_question_is_refused(trainee, enrolment, lesson):
+    attempt = start(trainee, enrolment, lesson)
     other = attempt.questions[1]["options"][0]["token"]
     with pytest.raises(QuizError):
-        save_answers(attempt=attempt, learner=learner, data={"q1": other}, page=1)
+        save_answers(attempt=attempt, learner=trainee, data={"q1": other}, page=1)
 
 
 def test_forged_post_over_http_shows_a_message_and_saves_nothing(signed_in, lesson):
@@ -109,20 +109,20 @@ def test_forged_post_over_http_shows_a_message_and_saves_nothing(signed_in, less
     assert Attempt.objects.get(pk=attempt.pk).answers == {}
 
 
-def test_page_outside_the_attempt_is_refused(learner, enrolment, lesson):
-    attempt = start(learner, enrolment, lesson)
+def test_page_outside_the_attempt_is_refused(trainee, enrolment, lesson):
+    attempt = start(trainee, enrolment, lesson)
     with pytest.raises(QuizError):
-        save_answers(attempt=attempt, learner=learner, data={}, page=42)
+        save_answers(attempt=attempt, learner=trainee, data={}, page=42)
 
 
 def test_another_learner_cannot_save_or_submit(
-    learner, other_agency_learner, enrolment, lesson
+    trainee, other_agency_trainee, enrolment, lesson
 ):
-    attempt = start(learner, enrolment, lesson)
+    attempt = start(trainee, enrolment, lesson)
     with pytest.raises(QuizError):
-        save_answers(attempt=attempt, learner=other_agency_learner, data={}, page=1)
+        save_answers(attempt=attempt, learner=other_agency_trainee, data={}, page=1)
     with pytest.raises(QuizError):
-        submit_attempt(attempt=attempt, learner=other_agency_learner)
+        submit_attempt(attempt=attempt, learner=other_agency_trainee)
     assert Attempt.objects.get(pk=attempt.pk).is_in_progress
 
 
@@ -130,22 +130,22 @@ def test_another_learner_cannot_save_or_submit(
 
 
 def test_answers_after_the_deadline_are_refused_and_the_attempt_is_submitted(
-    learner, enrolment, lesson, auto_quiz
+    trainee, enrolment, lesson, auto_quiz
 ):
     auto_quiz.time_limit_minutes = 10
     auto_quiz.save()
     started = timezone.now() - timedelta(minutes=11)
-    attempt = start(learner, enrolment, lesson, now=started)
+    attempt = start(trainee, enrolment, lesson, now=started)
     data = answers_for(attempt)
     save_answers(
         attempt=attempt,
-        learner=learner,
+        learner=trainee,
         data={"q1": data["q1"]},
         page=1,
         now=started + timedelta(minutes=5),
     )
     with pytest.raises(QuizError, match=message(TIME_RAN_OUT)):
-        save_answers(attempt=attempt, learner=learner, data={"q2": data["q2"]}, page=2)
+        save_answers(attempt=attempt, learner=trainee, data={"q2": data["q2"]}, page=2)
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.GRADED
     assert attempt.auto_submitted
@@ -173,13 +173,13 @@ def test_an_expired_attempt_is_submitted_when_next_touched(
 
 
 def test_close_expired_attempts_command_submits_what_was_saved(
-    learner, enrolment, lesson, auto_quiz
+    trainee, enrolment, lesson, auto_quiz
 ):
     from django.core.management import call_command
 
     auto_quiz.time_limit_minutes = 5
     auto_quiz.save()
-    attempt = start(learner, enrolment, lesson, now=timezone.now() - timedelta(hours=1))
+    attempt = start(trainee, enrolment, lesson, now=timezone.now() - timedelta(hours=1))
     fresh_quiz_attempts = Attempt.objects.filter(state=Attempt.State.IN_PROGRESS)
     assert fresh_quiz_attempts.count() == 1
     call_command("close_expired_attempts", verbosity=0)
@@ -189,26 +189,26 @@ def test_close_expired_attempts_command_submits_what_was_saved(
     assert close_expired_attempts() == 0
 
 
-def test_closing_date_caps_the_deadline(learner, enrolment, lesson, auto_quiz):
+def test_closing_date_caps_the_deadline(trainee, enrolment, lesson, auto_quiz):
     now = timezone.now()
     auto_quiz.time_limit_minutes = 60
     auto_quiz.closes_at = now + timedelta(minutes=15)
     auto_quiz.save()
-    attempt = start(learner, enrolment, lesson, now=now)
+    attempt = start(trainee, enrolment, lesson, now=now)
     assert attempt.deadline == auto_quiz.closes_at
 
 
-def test_closed_or_unopened_quiz_cannot_start(learner, enrolment, lesson, auto_quiz):
+def test_closed_or_unopened_quiz_cannot_start(trainee, enrolment, lesson, auto_quiz):
     now = timezone.now()
     auto_quiz.closes_at = now - timedelta(minutes=1)
     auto_quiz.save()
     with pytest.raises(QuizError, match=message("This quiz is closed.")):
-        start(learner, enrolment, lesson)
+        start(trainee, enrolment, lesson)
     auto_quiz.closes_at = None
     auto_quiz.opens_at = now + timedelta(days=1)
     auto_quiz.save()
     with pytest.raises(QuizError, match=message("This quiz is not open yet.")):
-        start(learner, enrolment, lesson)
+        start(trainee, enrolment, lesson)
     assert not Attempt.objects.exists()
 
 
@@ -225,42 +225,42 @@ def test_starting_a_closed_quiz_over_http_shows_why(signed_in, lesson, auto_quiz
 # Attempt limits and overrides -----------------------------------------------------
 
 
-def test_attempts_beyond_the_limit_are_refused(learner, enrolment, lesson, auto_quiz):
+def test_attempts_beyond_the_limit_are_refused(trainee, enrolment, lesson, auto_quiz):
     auto_quiz.attempts_allowed = 2
     auto_quiz.save()
     for _ in range(2):
-        submit_attempt(attempt=start(learner, enrolment, lesson), learner=learner)
+        submit_attempt(attempt=start(trainee, enrolment, lesson), learner=trainee)
     with pytest.raises(
         QuizError,
         match=message("You have used all the attempts allowed for this quiz."),
     ):
-        start(learner, enrolment, lesson)
+        start(trainee, enrolment, lesson)
     assert Attempt.objects.count() == 2
 
 
 def test_override_gives_extra_attempts_and_minutes(
-    learner, enrolment, lesson, auto_quiz, trainer
+    trainee, enrolment, lesson, auto_quiz, trainer
 ):
     auto_quiz.attempts_allowed = 1
     auto_quiz.time_limit_minutes = 10
     auto_quiz.save()
-    submit_attempt(attempt=start(learner, enrolment, lesson), learner=learner)
+    submit_attempt(attempt=start(trainee, enrolment, lesson), learner=trainee)
     QuizOverride.objects.create(
         quiz=auto_quiz,
-        learner=learner,
+        learner=trainee,
         extra_attempts=1,
         extra_minutes=15,
         reason="Mạng yếu ở Lý Sơn",
         created_by=trainer,
     )
     now = timezone.now()
-    second = start(learner, enrolment, lesson, now=now)
+    second = start(trainee, enrolment, lesson, now=now)
     assert second.number == 2
     assert second.deadline == now + timedelta(minutes=25)
 
 
 def test_override_dates_reopen_a_closed_quiz_for_one_learner(
-    learner, other_agency_learner, enrolment, lesson, auto_quiz, course_tree
+    trainee, other_agency_trainee, enrolment, lesson, auto_quiz, course
 ):
     from courses.services import enrol_learner
 
@@ -269,23 +269,23 @@ def test_override_dates_reopen_a_closed_quiz_for_one_learner(
     auto_quiz.save()
     QuizOverride.objects.create(
         quiz=auto_quiz,
-        learner=learner,
+        learner=trainee,
         closes_at=now + timedelta(days=2),
         reason="Nghỉ ốm",
     )
-    assert start(learner, enrolment, lesson).is_in_progress
-    other = enrol_learner(learner=other_agency_learner, course=course_tree[0])
+    assert start(trainee, enrolment, lesson).is_in_progress
+    other = enrol_learner(learner=other_agency_trainee, course=course)
     with pytest.raises(QuizError):
-        start(other_agency_learner, other, lesson)
+        start(other_agency_trainee, other, lesson)
 
 
 def test_intro_page_shows_attempts_left_with_override(
-    signed_in, learner, lesson, auto_quiz
+    signed_in, trainee, lesson, auto_quiz
 ):
     auto_quiz.attempts_allowed = 3
     auto_quiz.save()
     QuizOverride.objects.create(
-        quiz=auto_quiz, learner=learner, extra_attempts=2, reason="Cho phép thêm"
+        quiz=auto_quiz, learner=trainee, extra_attempts=2, reason="Cho phép thêm"
     )
     html = signed_in.get(reverse("quizzes:lesson_quiz", args=[lesson.pk])).content
     expected = gettext("%(used)s of %(allowed)s used, %(left)s left") % {
@@ -299,15 +299,15 @@ def test_intro_page_shows_attempts_left_with_override(
 # Double submits and concurrent starts ------------------------------------------------
 
 
-def test_submitting_twice_grades_once(learner, enrolment, lesson):
-    attempt = start(learner, enrolment, lesson)
-    save_answers(attempt=attempt, learner=learner, data=answers_for(attempt), page=1)
+def test_submitting_twice_grades_once(trainee, enrolment, lesson):
+    attempt = start(trainee, enrolment, lesson)
+    save_answers(attempt=attempt, learner=trainee, data=answers_for(attempt), page=1)
     with mock.patch.object(
         services, "record_quiz_result", wraps=services.record_quiz_result
     ) as recorded:
-        first = submit_attempt(attempt=attempt, learner=learner)
+        first = submit_attempt(attempt=attempt, learner=trainee)
         # A second tab, still holding the attempt as it was before submitting.
-        second = submit_attempt(attempt=attempt, learner=learner)
+        second = submit_attempt(attempt=attempt, learner=trainee)
     assert recorded.call_count == 1
     assert second.graded_at == first.graded_at
     assert second.score == first.score
@@ -330,33 +330,33 @@ def test_replayed_submit_post_is_harmless(signed_in, lesson):
     assert Attempt.objects.get(pk=attempt.pk).answers == {}
 
 
-def test_start_locks_the_enrolment_row(learner, enrolment, lesson):
+def test_start_locks_the_enrolment_row(trainee, enrolment, lesson):
     from courses.models import Enrolment
 
     real = Enrolment.objects.select_for_update
     with mock.patch.object(
         Enrolment.objects, "select_for_update", side_effect=real
     ) as locked:
-        start(learner, enrolment, lesson)
+        start(trainee, enrolment, lesson)
     assert locked.called
 
 
 def test_a_start_replayed_after_the_limit_changes_nothing(
-    learner, enrolment, lesson, auto_quiz
+    trainee, enrolment, lesson, auto_quiz
 ):
     auto_quiz.attempts_allowed = 1
     auto_quiz.save()
-    attempt = start(learner, enrolment, lesson)
-    assert start(learner, enrolment, lesson).pk == attempt.pk  # resumes
-    submit_attempt(attempt=attempt, learner=learner)
+    attempt = start(trainee, enrolment, lesson)
+    assert start(trainee, enrolment, lesson).pk == attempt.pk  # resumes
+    submit_attempt(attempt=attempt, learner=trainee)
     with pytest.raises(QuizError):
-        start(learner, enrolment, lesson)
+        start(trainee, enrolment, lesson)
     assert Attempt.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_starts_never_exceed_attempts_allowed(
-    learner, enrolment, lesson, auto_quiz
+    trainee, enrolment, lesson, auto_quiz
 ):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("Threads need a file or server database (the PostgreSQL leg).")
@@ -368,7 +368,7 @@ def test_concurrent_starts_never_exceed_attempts_allowed(
     def worker():
         try:
             barrier.wait()
-            results.append(start(learner, enrolment, lesson).pk)
+            results.append(start(trainee, enrolment, lesson).pk)
         except QuizError as error:
             errors.append(error)
         finally:
@@ -492,17 +492,17 @@ def test_review_after_close_shows_answers_and_feedback(signed_in, lesson, auto_q
 
 
 def test_extra_minutes_given_during_an_attempt_count(
-    learner, enrolment, lesson, auto_quiz
+    trainee, enrolment, lesson, auto_quiz
 ):
     auto_quiz.time_limit_minutes = 10
     auto_quiz.save()
     started = timezone.now() - timedelta(minutes=12)
-    attempt = start(learner, enrolment, lesson, now=started)
+    attempt = start(trainee, enrolment, lesson, now=started)
     QuizOverride.objects.create(
-        quiz=auto_quiz, learner=learner, extra_minutes=20, reason="Mất điện"
+        quiz=auto_quiz, learner=trainee, extra_minutes=20, reason="Mất điện"
     )
     data = answers_for(attempt)
-    save_answers(attempt=attempt, learner=learner, data={"q1": data["q1"]}, page=1)
+    save_answers(attempt=attempt, learner=trainee, data={"q1": data["q1"]}, page=1)
     attempt.refresh_from_db()
     assert attempt.is_in_progress
     assert attempt.deadline == started + timedelta(minutes=30)
@@ -510,22 +510,22 @@ def test_extra_minutes_given_during_an_attempt_count(
 
 
 def test_closing_the_quiz_early_stops_running_attempts(
-    learner, enrolment, lesson, auto_quiz
+    trainee, enrolment, lesson, auto_quiz
 ):
-    attempt = start(learner, enrolment, lesson)
+    attempt = start(trainee, enrolment, lesson)
     assert attempt.deadline is None
     auto_quiz.closes_at = timezone.now() - timedelta(minutes=1)
     auto_quiz.save()
     with pytest.raises(QuizError, match=message(TIME_RAN_OUT)):
-        save_answers(attempt=attempt, learner=learner, data={}, page=1)
+        save_answers(attempt=attempt, learner=trainee, data={}, page=1)
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.GRADED and attempt.auto_submitted
 
 
 def test_cron_closes_attempts_when_the_quiz_closed_after_they_started(
-    learner, enrolment, lesson, auto_quiz
+    trainee, enrolment, lesson, auto_quiz
 ):
-    attempt = start(learner, enrolment, lesson)
+    attempt = start(trainee, enrolment, lesson)
     auto_quiz.closes_at = timezone.now() - timedelta(minutes=1)
     auto_quiz.save()
     assert close_expired_attempts() == 1

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 QUERY_BUDGET = 30
 
 
-def build(category, course_tree, count):
+def build(category, course, count):
     kinds = ["single", "multiple", "short", "matching", "ordering", "truefalse"]
     questions = []
     for i in range(count):
@@ -47,8 +47,7 @@ def build(category, course_tree, count):
         else:
             options = []
         questions.append(make_question(category, kind, options=options))
-    _course, lesson = course_tree
-    return set_lesson_quiz(lesson, make_quiz(questions, pass_mark=50))
+    return set_lesson_quiz(course.lessons().first(), make_quiz(questions, pass_mark=50))
 
 
 def run(client, learner, enrolment, lesson):
@@ -84,45 +83,41 @@ def run(client, learner, enrolment, lesson):
     return counts
 
 
-def test_query_counts_do_not_grow_with_questions(
-    client, category, course_tree, learner
-):
-    lesson = build(category, course_tree, 10)
-    enrolment = enrol_learner(learner=learner, course=course_tree[0])
-    ten = run(client, learner, enrolment, lesson)
+def test_query_counts_do_not_grow_with_questions(client, category, course, trainee):
+    lesson = build(category, course, 10)
+    enrolment = enrol_learner(learner=trainee, course=course)
+    ten = run(client, trainee, enrolment, lesson)
 
-    lesson = build(category, course_tree, 30)
+    lesson = build(category, course, 30)
     other = UserFactory(email="ba-muoi@example.org")
-    thirty = run(
-        client, other, enrol_learner(learner=other, course=course_tree[0]), lesson
-    )
+    thirty = run(client, other, enrol_learner(learner=other, course=course), lesson)
     assert thirty == ten
 
 
 def test_submit_and_result_for_30_questions_stay_within_budget(
-    client, category, course_tree, learner, django_assert_max_num_queries
+    client, category, course, trainee, django_assert_max_num_queries
 ):
     from courses.selectors import lesson_quiz
 
-    lesson = build(category, course_tree, 30)
-    enrolment = enrol_learner(learner=learner, course=course_tree[0])
+    lesson = build(category, course, 30)
+    enrolment = enrol_learner(learner=trainee, course=course)
     attempt = start_attempt(
-        learner=learner, quiz=lesson_quiz(lesson), enrolment=enrolment, lesson=lesson
+        learner=trainee, quiz=lesson_quiz(lesson), enrolment=enrolment, lesson=lesson
     )
-    save_answers(attempt=attempt, learner=learner, data=answers_for(attempt), page=1)
+    save_answers(attempt=attempt, learner=trainee, data=answers_for(attempt), page=1)
     with django_assert_max_num_queries(QUERY_BUDGET):
-        submit_attempt(attempt=attempt, learner=learner)
-    client.login(email=learner.email, password=PASSWORD)
+        submit_attempt(attempt=attempt, learner=trainee)
+    client.login(email=trainee.email, password=PASSWORD)
     with django_assert_max_num_queries(QUERY_BUDGET):
         client.get(reverse("quizzes:attempt_result", args=[attempt.pk]))
 
 
 def test_lesson_quiz_slot_costs_the_same_with_many_attempts(
-    client, learner, enrolment, lesson
+    client, trainee, enrolment, lesson
 ):
     from courses.selectors import lesson_quiz
 
-    client.login(email=learner.email, password=PASSWORD)
+    client.login(email=trainee.email, password=PASSWORD)
     quiz = lesson_quiz(lesson)
 
     def lesson_queries():
@@ -133,17 +128,17 @@ def test_lesson_quiz_slot_costs_the_same_with_many_attempts(
 
     submit_attempt(
         attempt=start_attempt(
-            learner=learner, quiz=quiz, enrolment=enrolment, lesson=lesson
+            learner=trainee, quiz=quiz, enrolment=enrolment, lesson=lesson
         ),
-        learner=learner,
+        learner=trainee,
     )
     lesson_queries()  # warm caches (site, content types)
     one = lesson_queries()
     for _ in range(4):
         submit_attempt(
             attempt=start_attempt(
-                learner=learner, quiz=quiz, enrolment=enrolment, lesson=lesson
+                learner=trainee, quiz=quiz, enrolment=enrolment, lesson=lesson
             ),
-            learner=learner,
+            learner=trainee,
         )
     assert lesson_queries() == one

@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def quiz_lesson(course_tree, single, short):
-    _course, lesson = course_tree
-    return set_lesson_quiz(lesson, make_quiz([single, short], pass_mark=100))
+def quiz_lesson(course, single, short):
+    return set_lesson_quiz(
+        course.lessons().first(), make_quiz([single, short], pass_mark=100)
+    )
 
 
 def take(learner, enrolment, lesson, data):
@@ -49,9 +50,9 @@ def chosen(text):
 
 
 def test_correcting_a_key_and_regrading_changes_scores_and_logs_it(
-    learner, enrolment, quiz_lesson, single, short, trainer
+    trainee, enrolment, quiz_lesson, single, short, trainer
 ):
-    attempt = take(learner, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
+    attempt = take(trainee, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
     assert attempt.score == Decimal("0.00")
     # The trainer accepts "09" as a short answer and fixes the single choice key.
     short.options.create(text="09", sort_order=1)
@@ -83,9 +84,9 @@ def test_correcting_a_key_and_regrading_changes_scores_and_logs_it(
 
 
 def test_regrade_keeps_what_the_learner_saw(
-    learner, enrolment, quiz_lesson, single, trainer
+    trainee, enrolment, quiz_lesson, single, trainer
 ):
-    attempt = take(learner, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
+    attempt = take(trainee, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
     shown = [(o["token"], o["text"]) for o in attempt.questions[0]["options"]]
     single.options.filter(text="Bất kỳ cán bộ nào").update(
         text="Đổi chữ", is_correct=True
@@ -98,20 +99,20 @@ def test_regrade_keeps_what_the_learner_saw(
 
 
 def test_regrade_without_changes_does_nothing(
-    learner, enrolment, quiz_lesson, single, trainer
+    trainee, enrolment, quiz_lesson, single, trainer
 ):
-    take(learner, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
+    take(trainee, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
     assert regrade_question(question=single, regraded_by=trainer) == []
     assert not RegradeLog.objects.exists()
 
 
 def test_in_progress_attempts_are_not_regraded(
-    learner, enrolment, quiz_lesson, single, trainer
+    trainee, enrolment, quiz_lesson, single, trainer
 ):
     from courses.selectors import lesson_quiz
 
     start_attempt(
-        learner=learner,
+        learner=trainee,
         quiz=lesson_quiz(quiz_lesson),
         enrolment=enrolment,
         lesson=quiz_lesson,
@@ -121,9 +122,9 @@ def test_in_progress_attempts_are_not_regraded(
 
 
 def test_admin_regrade_action_previews_then_applies(
-    client, trainer, learner, enrolment, quiz_lesson, single
+    client, trainer, trainee, enrolment, quiz_lesson, single
 ):
-    attempt = take(learner, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
+    attempt = take(trainee, enrolment, quiz_lesson, chosen("Bất kỳ cán bộ nào"))
     single.options.filter(text="Bất kỳ cán bộ nào").update(is_correct=True)
     single.options.filter(text="Người đứng đầu cơ quan").update(is_correct=False)
     client.force_login(trainer)
