@@ -32,7 +32,7 @@ SCREENS = {
 }
 ALLOWED = {
     "anonymous": set(),
-    "learner": set(),
+    "trainee": set(),
     "trainer": {"admin home", "pages"},
     "agency_manager": {"admin home", "completion report"},
     "administrator": set(SCREENS),
@@ -40,10 +40,10 @@ ALLOWED = {
 
 
 @pytest.fixture
-def people(learner, trainer, agency_manager, administrator, site_root):
+def people(trainee, trainer, agency_manager, administrator, site_root):
     return {
         "anonymous": None,
-        "learner": learner,
+        "trainee": trainee,
         "trainer": trainer,
         "agency_manager": agency_manager,
         "administrator": administrator,
@@ -78,7 +78,7 @@ def test_each_model_has_one_permission_policy(site_root):
 @pytest.mark.parametrize(
     "person, view, listing",
     [
-        ("learner", False, False),
+        ("trainee", False, False),
         ("trainer", False, False),
         ("agency_manager", True, False),
         ("administrator", True, True),
@@ -108,8 +108,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, site_root):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_a_trainee_in_the_admin_gets_a_clear_403(client, learner):
-    client.force_login(learner)
+def test_a_trainee_in_the_admin_gets_a_clear_403(client, trainee):
+    client.force_login(trainee)
     client.cookies["django_language"] = "en"
     response = client.get("/admin/", follow=True)
     assert response.status_code == 403
@@ -126,12 +126,12 @@ def test_superusers_open_every_screen(client, site_root):
 
 
 def test_agency_manager_cannot_see_other_agency_learners(
-    agency_manager, learner, other_agency_learner
+    agency_manager, trainee, other_agency_trainee
 ):
     visible = learners_visible_to(agency_manager)
-    assert learner in visible
+    assert trainee in visible
     assert agency_manager in visible
-    assert other_agency_learner not in visible
+    assert other_agency_trainee not in visible
 
 
 def test_agency_manager_sees_their_agency_and_its_units_only(
@@ -144,7 +144,7 @@ def test_agency_manager_sees_their_agency_and_its_units_only(
 
 
 def test_merged_agency_rows_count_under_the_successor(
-    agency_manager, district, other_agency, other_agency_learner, administrator
+    agency_manager, district, other_agency, other_agency_trainee, administrator
 ):
     island_unit = AgencyFactory(code="D-LSO-TT", parent=other_agency)
     merge_agency(source=other_agency, target=district, merged_by=administrator)
@@ -152,7 +152,7 @@ def test_merged_agency_rows_count_under_the_successor(
     # The closed agency is part of the successor's subtree, and so is its
     # unit, re-parented under the successor by the merge.
     assert {other_agency.pk, island_unit.pk} <= ids
-    assert other_agency_learner in learners_visible_to(agency_manager)
+    assert other_agency_trainee in learners_visible_to(agency_manager)
 
 
 def test_subtree_follows_predecessors_of_units(district):
@@ -162,31 +162,31 @@ def test_subtree_follows_predecessors_of_units(district):
     assert old.pk in Agency.objects.subtree_ids(district)
 
 
-def test_trainee_sees_only_themself(learner, other_agency_learner):
-    assert list(learners_visible_to(learner)) == [learner]
-    assert not agencies_visible_to(learner).exists()
-    assert not can_manage_agency(learner, learner.agency)
+def test_trainee_sees_only_themself(trainee, other_agency_trainee):
+    assert list(learners_visible_to(trainee)) == [trainee]
+    assert not agencies_visible_to(trainee).exists()
+    assert not can_manage_agency(trainee, trainee.agency)
 
 
-def test_trainer_sees_no_agency_and_only_themself(trainer, learner):
+def test_trainer_sees_no_agency_and_only_themself(trainer, trainee):
     assert list(learners_visible_to(trainer)) == [trainer]
     assert not agencies_visible_to(trainer).exists()
 
 
-def test_anonymous_sees_nobody(db, learner):
+def test_anonymous_sees_nobody(db, trainee):
     from django.contrib.auth.models import AnonymousUser
 
     assert not learners_visible_to(AnonymousUser()).exists()
-    assert not can_manage_agency(AnonymousUser(), learner.agency)
+    assert not can_manage_agency(AnonymousUser(), trainee.agency)
 
 
 def test_administrators_see_everything(
-    administrator, learner, other_agency_learner, district, other_agency
+    administrator, trainee, other_agency_trainee, district, other_agency
 ):
     assert set(learners_visible_to(administrator)) == {
         administrator,
-        learner,
-        other_agency_learner,
+        trainee,
+        other_agency_trainee,
     }
     assert agencies_visible_to(administrator).count() == Agency.objects.count()
     assert can_manage_agency(administrator, other_agency)
@@ -209,15 +209,15 @@ def test_a_missing_and_a_forbidden_agency_both_404(
 
 
 def test_user_screens_scope_people_like_everything_else(
-    client, agency_manager, learner, other_agency_learner
+    client, agency_manager, trainee, other_agency_trainee
 ):
     # A manager given the right to edit people still reaches only their own.
     agency_manager.user_permissions.add(Permission.objects.get(codename="change_user"))
     client.force_login(agency_manager)
     listed = client.get("/admin/users/").context["object_list"]
-    assert learner in listed and other_agency_learner not in listed
-    assert client.get(f"/admin/users/edit/{learner.pk}/").status_code == 200
+    assert trainee in listed and other_agency_trainee not in listed
+    assert client.get(f"/admin/users/edit/{trainee.pk}/").status_code == 200
     assert (
-        client.get(f"/admin/users/edit/{other_agency_learner.pk}/").status_code == 404
+        client.get(f"/admin/users/edit/{other_agency_trainee.pk}/").status_code == 404
     )
     assert client.get("/admin/users/edit/999999/").status_code == 404
