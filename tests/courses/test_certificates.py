@@ -85,28 +85,28 @@ def finish(learner, course, *, score=Decimal("92.5")):
 
 
 @pytest.fixture
-def certified(learner, certified_course):
-    """The conftest learner (in an office under the district) with a certificate."""
-    learner.full_name = NAME
-    learner.save()
-    return finish(learner, certified_course).certificate
+def certified(trainee, certified_course):
+    """The conftest trainee (in an office under the district) with a certificate."""
+    trainee.full_name = NAME
+    trainee.save()
+    return finish(trainee, certified_course).certificate
 
 
 # Issuing -------------------------------------------------------------------------
 
 
 def test_completing_a_certified_course_issues_one_certificate_with_its_facts(
-    learner, certified_course
+    trainee, certified_course
 ):
-    learner.full_name = NAME
-    learner.save()
-    enrolment = finish(learner, certified_course)
+    trainee.full_name = NAME
+    trainee.save()
+    enrolment = finish(trainee, certified_course)
 
     certificate = Certificate.objects.get()
     assert certificate.enrolment == enrolment
     assert CODE.match(certificate.code)
     assert certificate.learner_name == NAME
-    assert certificate.agency_name == learner.agency.name
+    assert certificate.agency_name == trainee.agency.name
     assert certificate.course_title == COURSE
     assert certificate.completed_at == enrolment.completed_at
     assert certificate.score == Decimal("92.5")
@@ -118,26 +118,26 @@ def test_completing_a_certified_course_issues_one_certificate_with_its_facts(
     assert Certificate.objects.count() == 1
 
 
-def test_no_certificate_when_the_course_has_certificates_off(learner, course):
+def test_no_certificate_when_the_course_has_certificates_off(trainee, course):
     assert not course.certificate_enabled
-    enrolment = finish(learner, course)
+    enrolment = finish(trainee, course)
     assert enrolment.completed_at is not None
     assert not Certificate.objects.exists()
     assert issue_certificate(enrolment=enrolment) is None
 
 
-def test_no_certificate_before_completion(learner, certified_course):
-    enrolment = enrol_learner(learner=learner, course=certified_course)
+def test_no_certificate_before_completion(trainee, certified_course):
+    enrolment = enrol_learner(learner=trainee, course=certified_course)
     complete_lesson(enrolment=enrolment, lesson=certified_course.lessons().first())
     assert issue_certificate(enrolment=enrolment) is None
     assert not Certificate.objects.exists()
 
 
 def test_codes_are_random_and_typed_codes_are_normalised(
-    learner, other_agency_learner, certified_course
+    trainee, other_agency_trainee, certified_course
 ):
-    first = finish(learner, certified_course).certificate
-    second = finish(other_agency_learner, certified_course).certificate
+    first = finish(trainee, certified_course).certificate
+    second = finish(other_agency_trainee, certified_course).certificate
     assert first.code != second.code
     assert normalise_code(first.code.lower().replace("-", " ")) == first.code
     assert normalise_code("o0o0-iiii-llll") == "0000-1111-1111"
@@ -205,18 +205,18 @@ def test_a_revoked_certificate_pdf_says_so(certified, administrator, tmp_path):
 
 @needs_pdftotext
 def test_a_corrected_name_shows_on_the_next_download(
-    client, learner, certified, tmp_path
+    client, trainee, certified, tmp_path
 ):
     update_profile(
-        user=learner,
+        user=trainee,
         full_name="Nguyễn Thị Ngọc Ảnh",
-        position=learner.position,
-        preferred_language=learner.preferred_language,
+        position=trainee.position,
+        preferred_language=trainee.preferred_language,
     )
     certified.refresh_from_db()
     assert certified.learner_name == "Nguyễn Thị Ngọc Ảnh"
 
-    client.force_login(learner)
+    client.force_login(trainee)
     response = client.get(reverse("courses:download_certificate", args=[certified.pk]))
     text = pdf_text(response.content, tmp_path)
     assert "Nguyễn Thị Ngọc Ảnh" in text
@@ -224,26 +224,26 @@ def test_a_corrected_name_shows_on_the_next_download(
 
 
 def test_a_name_change_refreshes_only_the_name_and_only_that_learners(
-    learner, other_agency_learner, certified_course, certified
+    trainee, other_agency_trainee, certified_course, certified
 ):
-    other = finish(other_agency_learner, certified_course).certificate
-    learner.full_name = "Trần Văn Mới"
-    learner.save(update_fields=["full_name"])
-    assert refresh_certificates_for(learner=learner) == 1
+    other = finish(other_agency_trainee, certified_course).certificate
+    trainee.full_name = "Trần Văn Mới"
+    trainee.save(update_fields=["full_name"])
+    assert refresh_certificates_for(learner=trainee) == 1
     certified.refresh_from_db()
     other.refresh_from_db()
     assert certified.learner_name == "Trần Văn Mới"
     assert certified.course_title == COURSE  # the other facts stay as issued
     assert other.learner_name == "Lê Văn Khác"
     # Nothing else to change: the service reports no rows.
-    assert refresh_certificates_for(learner=learner) == 0
+    assert refresh_certificates_for(learner=trainee) == 0
 
 
 # Verification ----------------------------------------------------------------------
 
 
 def test_the_verification_page_shows_a_valid_certificate_and_nothing_more(
-    client, certified, learner
+    client, certified, trainee
 ):
     response = client.get(f"/certificates/verify/{certified.code}/")
     assert response.status_code == 200
@@ -252,7 +252,7 @@ def test_the_verification_page_shows_a_valid_certificate_and_nothing_more(
     for fact in (NAME, COURSE, certified.agency_name, certified.code, "92.5 %"):
         assert fact in page
     assert timezone.localtime(certified.completed_at).strftime("%d/%m/%Y") in page
-    assert learner.email not in page
+    assert trainee.email not in page
     assert 'name="robots" content="noindex"' in page
 
 
@@ -294,9 +294,9 @@ def download(client, certificate):
 
 
 def test_a_learner_downloads_their_own_certificate_from_my_learning(
-    client, learner, certified
+    client, trainee, certified
 ):
-    client.force_login(learner)
+    client.force_login(trainee)
     page = client.get("/my-learning/").content.decode()
     url = reverse("courses:download_certificate", args=[certified.pk])
     assert url in page
@@ -308,8 +308,8 @@ def test_a_learner_downloads_their_own_certificate_from_my_learning(
     assert response.content.startswith(b"%PDF-")
 
 
-def test_another_learner_gets_a_404(client, certified, other_agency_learner):
-    client.force_login(other_agency_learner)
+def test_another_learner_gets_a_404(client, certified, other_agency_trainee):
+    client.force_login(other_agency_trainee)
     assert download(client, certified).status_code == 404
 
 
@@ -331,10 +331,10 @@ def test_an_agency_manager_downloads_in_scope_and_gets_a_404_outside(
 
 
 def test_a_revoked_certificate_cannot_be_downloaded_by_its_learner(
-    client, learner, certified, administrator
+    client, trainee, certified, administrator
 ):
     revoke_certificate(certificate=certified, revoked_by=administrator, reason="x")
-    client.force_login(learner)
+    client.force_login(trainee)
     assert download(client, certified).status_code == 404
     page = client.get("/my-learning/").content.decode()
     assert "was revoked" in page
@@ -373,7 +373,7 @@ def test_only_administrators_open_the_certificate_admin(
 
 
 def test_an_administrator_revokes_with_a_reason(
-    client, administrator, learner, certified
+    client, administrator, trainee, certified
 ):
     client.force_login(administrator)
     url = f"{ADMIN}{certified.pk}/revoke/"

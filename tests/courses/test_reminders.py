@@ -54,7 +54,7 @@ def flaky(settings):
 
 @pytest.fixture
 def world(
-    catalogue_page, district, learner, agency_manager, other_agency_learner, settings
+    catalogue_page, district, trainee, agency_manager, other_agency_trainee, settings
 ):
     """The course assigned to the district (learner and manager enrolled) and,
     separately, to the other district's learner; an English-speaking colleague.
@@ -66,16 +66,16 @@ def world(
     colleague = UserFactory(
         email="colleague@example.org",
         full_name="An Colleague",
-        agency=learner.agency,
+        agency=trainee.agency,
         preferred_language="en",
     )
     due = timezone.now() + timedelta(days=21)
     assign_course_to_agency(course=course, agency=district, due_at=due)
-    outsider = enrol_learner(learner=other_agency_learner, course=course, due_at=due)
+    outsider = enrol_learner(learner=other_agency_trainee, course=course, due_at=due)
     enrolments = {e.learner_id: e for e in course.enrolments.all()}
     return {
         "course": course,
-        "learner": enrolments[learner.pk],
+        "learner": enrolments[trainee.pk],
         "colleague": enrolments[colleague.pk],
         "manager": enrolments[agency_manager.pk],
         "outsider": outsider,
@@ -181,8 +181,8 @@ def test_an_enrolment_outside_the_senders_scope_is_a_404_and_nothing_is_sent(
     assert not ReminderLog.objects.exists()
 
 
-def test_learners_without_the_report_permission_cannot_send(client, learner, world):
-    client.force_login(learner)
+def test_learners_without_the_report_permission_cannot_send(client, trainee, world):
+    client.force_login(trainee)
     response = client.get(reminder_url(enrolment=[world["learner"].pk]))
     assert response.status_code in (302, 403)
     assert not ReminderLog.objects.exists()
