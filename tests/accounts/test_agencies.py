@@ -10,7 +10,7 @@ from tests.factories import AgencyFactory, UserFactory
 
 
 def test_merge_moves_people_and_open_units_and_keeps_the_history_pointer(
-    district, other_agency, other_agency_learner, administrator
+    district, other_agency, other_agency_trainee, administrator
 ):
     island_unit = AgencyFactory(code="D-LSO-TT", parent=other_agency)
     closed_unit = AgencyFactory(code="D-LSO-OLD", parent=other_agency, is_active=False)
@@ -20,8 +20,8 @@ def test_merge_moves_people_and_open_units_and_keeps_the_history_pointer(
     assert not other_agency.is_active
     assert other_agency.replaced_by == district
     assert other_agency.closed_at is not None
-    other_agency_learner.refresh_from_db()
-    assert other_agency_learner.agency == district
+    other_agency_trainee.refresh_from_db()
+    assert other_agency_trainee.agency == district
     island_unit.refresh_from_db()
     assert island_unit.parent == district
     closed_unit.refresh_from_db()
@@ -133,7 +133,7 @@ def test_an_agency_cannot_be_moved_under_its_own_unit(client, administrator, dis
 
 
 def test_merge_and_close_from_the_admin(
-    client, administrator, district, other_agency, other_agency_learner
+    client, administrator, district, other_agency, other_agency_trainee
 ):
     client.force_login(administrator)
     assert (
@@ -143,7 +143,7 @@ def test_merge_and_close_from_the_admin(
         reverse("agency:merge", args=[other_agency.pk]), {"target": district.pk}
     )
     assert response["Location"] == reverse("agency:index")
-    assert User.objects.get(pk=other_agency_learner.pk).agency == district
+    assert User.objects.get(pk=other_agency_trainee.pk).agency == district
 
     unit = district.children.first()
     client.post(reverse("agency:deactivate", args=[unit.pk]))
@@ -162,11 +162,11 @@ def test_merge_form_offers_no_target_inside_the_source(client, administrator, di
     assert district.is_active
 
 
-def test_an_agency_with_people_cannot_be_deleted(client, administrator, learner):
+def test_an_agency_with_people_cannot_be_deleted(client, administrator, trainee):
     client.force_login(administrator)
-    response = client.post(reverse("agency:delete", args=[learner.agency.pk]))
+    response = client.post(reverse("agency:delete", args=[trainee.agency.pk]))
     assert response.status_code == 302
-    assert Agency.objects.filter(pk=learner.agency.pk).exists()
+    assert Agency.objects.filter(pk=trainee.agency.pk).exists()
 
 
 def test_an_unused_agency_can_be_deleted(client, administrator):
