@@ -16,18 +16,18 @@ def _link(message) -> str:
     return re.search(r"https?://testserver(/\S+)", message.body).group(1)
 
 
-def test_sign_in_by_email_and_password(client, learner, site_root):
+def test_sign_in_by_email_and_password(client, trainee, site_root):
     response = client.post(
         reverse("account_login"),
         {"login": "LEARNER@example.org ", "password": PASSWORD},
     )
     assert response.status_code == 302
-    assert client.get("/").context["user"] == learner
+    assert client.get("/").context["user"] == trainee
 
 
-def test_wrong_password_shows_an_error_on_the_sign_in_page(client, learner):
+def test_wrong_password_shows_an_error_on_the_sign_in_page(client, trainee):
     response = client.post(
-        reverse("account_login"), {"login": learner.email, "password": "nope"}
+        reverse("account_login"), {"login": trainee.email, "password": "nope"}
     )
     assert response.status_code == 200
     assert not response.context["user"].is_authenticated
@@ -44,8 +44,8 @@ def test_sign_in_page_is_our_layout_with_labels(client, db):
     assert reverse("account_signup") not in html
 
 
-def test_sign_out_needs_a_post(client, learner, site_root):
-    client.force_login(learner)
+def test_sign_out_needs_a_post(client, trainee, site_root):
+    client.force_login(trainee)
     client.get(reverse("account_logout"))
     assert client.get("/").context["user"].is_authenticated
     response = client.post(reverse("account_logout"))
@@ -53,10 +53,10 @@ def test_sign_out_needs_a_post(client, learner, site_root):
     assert not client.get("/").context["user"].is_authenticated
 
 
-def test_password_reset_mail_has_a_working_link(client, learner):
-    client.post(reverse("account_reset_password"), {"email": learner.email})
+def test_password_reset_mail_has_a_working_link(client, trainee):
+    client.post(reverse("account_reset_password"), {"email": trainee.email})
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [learner.email]
+    assert mail.outbox[0].to == [trainee.email]
     response = client.get(_link(mail.outbox[0]), follow=True)
     assert response.status_code == 200
     assert "form" in response.context and not response.context.get("token_fail")
@@ -65,8 +65,8 @@ def test_password_reset_mail_has_a_working_link(client, learner):
         {"password1": "a new one 2025!", "password2": "a new one 2025!"},
     )
     assert response.status_code == 302
-    learner.refresh_from_db()
-    assert learner.check_password("a new one 2025!")
+    trainee.refresh_from_db()
+    assert trainee.check_password("a new one 2025!")
 
 
 def test_password_reset_for_an_unknown_address_sends_no_reset_link(client, db):
@@ -134,22 +134,22 @@ def test_self_registration_is_limited_to_listed_domains(client, db):
 
 
 @override_settings(SIGNUP_EMAIL_DOMAINS=["quangngai.gov.vn"])
-def test_password_reset_works_outside_the_signup_domains(client, learner):
-    client.post(reverse("account_reset_password"), {"email": learner.email})
+def test_password_reset_works_outside_the_signup_domains(client, trainee):
+    client.post(reverse("account_reset_password"), {"email": trainee.email})
     assert len(mail.outbox) == 1
 
 
 @override_settings(
     ACCOUNT_RATE_LIMITS={"login_failed": "10/m/ip,3/5m/key", "login": "30/m/ip"}
 )
-def test_failed_sign_ins_are_rate_limited(client, learner):
+def test_failed_sign_ins_are_rate_limited(client, trainee):
     for _attempt in range(3):
         client.post(
-            reverse("account_login"), {"login": learner.email, "password": "wrong"}
+            reverse("account_login"), {"login": trainee.email, "password": "wrong"}
         )
     response = client.post(
         reverse("account_login"),
-        {"login": learner.email, "password": PASSWORD},
+        {"login": trainee.email, "password": PASSWORD},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "Too many failed login attempts" in str(response.context["form"].errors)
