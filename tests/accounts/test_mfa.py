@@ -37,8 +37,8 @@ def test_administrators_with_totp_go_anywhere(client, administrator):
 
 
 @override_settings(MFA_REQUIRED_FOR_ADMINISTRATORS=True)
-def test_other_roles_are_not_forced(client, learner, trainer):
-    for user in (learner, trainer):
+def test_other_roles_are_not_forced(client, trainee, trainer):
+    for user in (trainee, trainer):
         client.force_login(user)
         assert client.get("/").status_code == 200
 
@@ -48,7 +48,7 @@ def test_without_the_setting_nobody_is_forced(client, administrator):
     assert client.get("/").status_code == 200
 
 
-def test_every_user_can_open_the_totp_setup(client, learner):
-    client.force_login(learner)
+def test_every_user_can_open_the_totp_setup(client, trainee):
+    client.force_login(trainee)
     response = client.get(reverse("mfa_activate_totp"), follow=True)
     assert response.status_code == 200
