@@ -50,8 +50,8 @@ def certify(person, catalogue_page) -> Certificate:
 
 
 @pytest.fixture
-def certificate(learner, catalogue_page):
-    return certify(learner, catalogue_page)
+def certificate(trainee, catalogue_page):
+    return certify(trainee, catalogue_page)
 
 
 def roster(*rows) -> bytes:
@@ -89,22 +89,22 @@ def test_the_roster_enrols_a_newcomer_in_their_agencys_assigned_courses(assigned
 
 
 def test_the_roster_enrols_someone_it_moves_into_an_assigned_agency(
-    assigned, unit, other_agency_learner
+    assigned, unit, other_agency_trainee
 ):
-    assert not other_agency_learner.enrolments.exists()
+    assert not other_agency_trainee.enrolments.exists()
     import_learners(
-        content=roster(f"{other_agency_learner.email},Lê Văn Khác,D-BSO-TT,,trainee"),
+        content=roster(f"{other_agency_trainee.email},Lê Văn Khác,D-BSO-TT,,trainee"),
         invite=False,
     )
-    enrolment = other_agency_learner.enrolments.get()
+    enrolment = other_agency_trainee.enrolments.get()
     assert (enrolment.course_id, enrolment.agency) == (assigned.pk, unit)
 
 
 def test_the_admin_enrols_someone_it_moves_into_an_assigned_agency(
-    client, administrator, assigned, unit, other_agency_learner
+    client, administrator, assigned, unit, other_agency_trainee
 ):
-    edit_in_admin(client, administrator, other_agency_learner, agency=unit.pk)
-    enrolment = other_agency_learner.enrolments.get()
+    edit_in_admin(client, administrator, other_agency_trainee, agency=unit.pk)
+    enrolment = other_agency_trainee.enrolments.get()
     assert (enrolment.course_id, enrolment.agency) == (assigned.pk, unit)
 
 
@@ -131,10 +131,10 @@ def test_the_admin_enrols_someone_it_creates_in_an_assigned_agency(
 
 
 def test_a_merge_enrols_the_people_it_moves_in_the_successors_courses(
-    administrator, assigned, district, other_agency, other_agency_learner
+    administrator, assigned, district, other_agency, other_agency_trainee
 ):
     merge_agency(source=other_agency, target=district, merged_by=administrator)
-    enrolment = other_agency_learner.enrolments.get()
+    enrolment = other_agency_trainee.enrolments.get()
     assert (enrolment.course_id, enrolment.agency) == (assigned.pk, district)
 
 
@@ -147,9 +147,9 @@ def test_saving_a_person_directly_enrols_nobody(assigned, unit):
 # A corrected name ----------------------------------------------------------------
 
 
-def test_a_name_corrected_by_the_roster_shows_on_the_certificate(learner, certificate):
+def test_a_name_corrected_by_the_roster_shows_on_the_certificate(trainee, certificate):
     import_learners(
-        content=roster(f"{learner.email},{NEW_NAME},D-BSO-VHTT,,trainee"),
+        content=roster(f"{trainee.email},{NEW_NAME},D-BSO-VHTT,,trainee"),
         invite=False,
     )
     certificate.refresh_from_db()
@@ -157,17 +157,17 @@ def test_a_name_corrected_by_the_roster_shows_on_the_certificate(learner, certif
 
 
 def test_a_name_corrected_in_the_admin_shows_on_the_certificate(
-    client, administrator, learner, certificate
+    client, administrator, trainee, certificate
 ):
-    edit_in_admin(client, administrator, learner, full_name=NEW_NAME)
+    edit_in_admin(client, administrator, trainee, full_name=NEW_NAME)
     certificate.refresh_from_db()
     assert certificate.learner_name == NEW_NAME
 
 
 def test_a_name_corrected_on_the_profile_shows_on_the_certificate(
-    client, learner, certificate
+    client, trainee, certificate
 ):
-    client.force_login(learner)
+    client.force_login(trainee)
     response = client.post(
         reverse("accounts:profile"),
         {"full_name": NEW_NAME, "position": "", "preferred_language": "vi"},
@@ -218,32 +218,32 @@ def calls():
         yield seen
 
 
-def test_person_changed_tells_only_what_changed(calls, learner):
-    person_changed(user=learner, agency_changed=True, name_changed=False)
-    person_changed(user=learner, agency_changed=False, name_changed=True)
-    person_changed(user=learner, agency_changed=False, name_changed=False)
-    assert calls == [("moved", learner.email), ("renamed", learner.email)]
+def test_person_changed_tells_only_what_changed(calls, trainee):
+    person_changed(user=trainee, agency_changed=True, name_changed=False)
+    person_changed(user=trainee, agency_changed=False, name_changed=True)
+    person_changed(user=trainee, agency_changed=False, name_changed=False)
+    assert calls == [("moved", trainee.email), ("renamed", trainee.email)]
 
 
-def test_a_profile_saved_with_the_same_name_reprints_nothing(calls, client, learner):
-    client.force_login(learner)
+def test_a_profile_saved_with_the_same_name_reprints_nothing(calls, client, trainee):
+    client.force_login(trainee)
     client.post(
         reverse("accounts:profile"),
-        {"full_name": learner.full_name, "position": "Mới", "preferred_language": "vi"},
+        {"full_name": trainee.full_name, "position": "Mới", "preferred_language": "vi"},
     )
     assert calls == []
 
 
-def test_a_roster_row_changing_only_the_position_tells_nothing(calls, learner):
+def test_a_roster_row_changing_only_the_position_tells_nothing(calls, trainee):
     import_learners(
-        content=roster(f"{learner.email},{learner.full_name},D-BSO-VHTT,Mới,trainee"),
+        content=roster(f"{trainee.email},{trainee.full_name},D-BSO-VHTT,Mới,trainee"),
         invite=False,
     )
     assert calls == []
 
 
 def test_an_admin_edit_keeping_agency_and_name_tells_nothing(
-    calls, client, administrator, learner
+    calls, client, administrator, trainee
 ):
-    edit_in_admin(client, administrator, learner, position="Trưởng phòng")
+    edit_in_admin(client, administrator, trainee, position="Trưởng phòng")
     assert calls == []
