@@ -4,8 +4,8 @@ from django.conf import settings
 from django.urls import reverse
 
 
-def test_profile_saves_name_position_and_language(client, learner):
-    client.force_login(learner)
+def test_profile_saves_name_position_and_language(client, trainee):
+    client.force_login(trainee)
     response = client.post(
         reverse("accounts:profile"),
         {
@@ -15,8 +15,8 @@ def test_profile_saves_name_position_and_language(client, learner):
         },
     )
     assert response.status_code == 302
-    learner.refresh_from_db()
-    assert (learner.full_name, learner.position, learner.preferred_language) == (
+    trainee.refresh_from_db()
+    assert (trainee.full_name, trainee.position, trainee.preferred_language) == (
         "Trần Thị Học",
         "Phó phòng",
         "en",
@@ -25,14 +25,14 @@ def test_profile_saves_name_position_and_language(client, learner):
 
 
 def test_a_forged_post_cannot_move_the_person_to_another_agency(
-    client, learner, other_agency
+    client, trainee, other_agency
 ):
-    own_agency = learner.agency
-    client.force_login(learner)
+    own_agency = trainee.agency
+    client.force_login(trainee)
     client.post(
         reverse("accounts:profile"),
         {
-            "full_name": learner.full_name,
+            "full_name": trainee.full_name,
             "position": "",
             "preferred_language": "vi",
             "agency": other_agency.pk,
@@ -41,10 +41,10 @@ def test_a_forged_post_cannot_move_the_person_to_another_agency(
             "is_staff": "on",
         },
     )
-    learner.refresh_from_db()
-    assert learner.agency == own_agency
-    assert learner.email == "learner@example.org"
-    assert not learner.is_staff
+    trainee.refresh_from_db()
+    assert trainee.agency == own_agency
+    assert trainee.email == "learner@example.org"
+    assert not trainee.is_staff
 
 
 def test_profile_needs_sign_in(client, db):
@@ -60,10 +60,10 @@ def test_language_switch_makes_the_home_page_english(client, site_root):
     assert '<html lang="en">' in client.get("/").content.decode()
 
 
-def test_a_signed_in_persons_preferred_language_applies(client, learner, site_root):
-    learner.preferred_language = "en"
-    learner.save(update_fields=["preferred_language"])
-    client.force_login(learner)
+def test_a_signed_in_persons_preferred_language_applies(client, trainee, site_root):
+    trainee.preferred_language = "en"
+    trainee.save(update_fields=["preferred_language"])
+    client.force_login(trainee)
     assert '<html lang="en">' in client.get("/").content.decode()
     # The switch still wins over the stored preference.
     client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
