@@ -11,7 +11,7 @@ from tests.factories import UserFactory
 
 
 def test_an_administrator_creates_a_user_in_the_admin(
-    client, administrator, learner, django_capture_on_commit_callbacks
+    client, administrator, trainee, django_capture_on_commit_callbacks
 ):
     client.force_login(administrator)
     response = client.get(reverse("wagtailusers_users:add"))
@@ -29,7 +29,7 @@ def test_an_administrator_creates_a_user_in_the_admin(
                 "email": "New.Person@Example.org",
                 "full_name": "  Phạm   Văn Mới ",
                 "position": "Người phát ngôn",
-                "agency": learner.agency.pk,
+                "agency": trainee.agency.pk,
                 "preferred_language": "en",
                 "password1": "",
                 "password2": "",
@@ -40,7 +40,7 @@ def test_an_administrator_creates_a_user_in_the_admin(
     assert response.status_code == 302, response.context["form"].errors
     user = User.objects.get(email="new.person@example.org")
     assert user.full_name == "Phạm Văn Mới"
-    assert user.agency == learner.agency
+    assert user.agency == trainee.agency
     assert user.preferred_language == "en"
     assert role_of(user) == TRAINER and user.is_staff
     assert not user.is_superuser
@@ -52,42 +52,42 @@ def test_an_administrator_creates_a_user_in_the_admin(
     assert "choose your password" in invitation.body  # in their language (en)
 
 
-def test_the_user_list_search_and_edit_pages_open(client, administrator, learner):
+def test_the_user_list_search_and_edit_pages_open(client, administrator, trainee):
     client.force_login(administrator)
     response = client.get(reverse("wagtailusers_users:index"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert learner.full_name in html and learner.agency.name in html
+    assert trainee.full_name in html and trainee.agency.name in html
     response = client.get(reverse("wagtailusers_users:index"), {"q": "Học"})
-    assert list(response.context["object_list"]) == [learner]
+    assert list(response.context["object_list"]) == [trainee]
     response = client.get(reverse("wagtailusers_users:index"), {"ordering": "name"})
     assert response.status_code == 200
-    response = client.get(reverse("wagtailusers_users:edit", args=[learner.pk]))
+    response = client.get(reverse("wagtailusers_users:edit", args=[trainee.pk]))
     assert response.status_code == 200
 
 
 def test_an_administrator_edits_a_persons_agency_in_the_admin(
-    client, administrator, learner, other_agency
+    client, administrator, trainee, other_agency
 ):
     client.force_login(administrator)
     response = client.post(
-        reverse("wagtailusers_users:edit", args=[learner.pk]),
+        reverse("wagtailusers_users:edit", args=[trainee.pk]),
         {
-            "email": learner.email,
-            "full_name": learner.full_name,
+            "email": trainee.email,
+            "full_name": trainee.full_name,
             "position": "Trưởng phòng",
             "agency": other_agency.pk,
             "preferred_language": "vi",
             "is_active": "on",
-            "groups": list(learner.groups.values_list("pk", flat=True)),
+            "groups": list(trainee.groups.values_list("pk", flat=True)),
         },
     )
     assert response.status_code == 302, response.context["form"].errors
-    learner.refresh_from_db()
-    assert (learner.agency, learner.position) == (other_agency, "Trưởng phòng")
+    trainee.refresh_from_db()
+    assert (trainee.agency, trainee.position) == (other_agency, "Trưởng phòng")
 
 
-def test_superusers_may_grant_superuser_status(client, learner):
+def test_superusers_may_grant_superuser_status(client, trainee):
     client.force_login(UserFactory(is_superuser=True))
     html = client.get(reverse("wagtailusers_users:add")).content.decode()
     assert 'name="is_superuser"' in html
@@ -129,10 +129,10 @@ def test_admin_sign_in_goes_through_allauth(client, db):
 
 
 def test_the_user_list_makes_a_fixed_number_of_queries(
-    client, administrator, learner, django_assert_max_num_queries
+    client, administrator, trainee, django_assert_max_num_queries
 ):
     for _n in range(30):
-        UserFactory(agency=learner.agency)
+        UserFactory(agency=trainee.agency)
     client.force_login(administrator)
     with django_assert_max_num_queries(16):
         response = client.get(reverse("wagtailusers_users:index"))
