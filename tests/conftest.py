@@ -100,18 +100,6 @@ def other_agency_trainee(other_agency):
 
 
 @pytest.fixture
-def learner(trainee):
-    """The old name of trainee, until every test uses the new one."""
-    return trainee
-
-
-@pytest.fixture
-def other_agency_learner(other_agency_trainee):
-    """The old name of other_agency_trainee, until every test uses the new one."""
-    return other_agency_trainee
-
-
-@pytest.fixture
 def trainer(db):
     return UserFactory(
         email="trainer@example.org",
